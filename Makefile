@@ -1,0 +1,52 @@
+# Lookdown: two commands (`make run`, `make test`); the rest are helpers.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DB     ?= data/lookdown.duckdb
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup setup-dev run demo test chromium bench lint clean
+
+## setup: create .venv with the runtime dependencies (re-run when requirements.txt changes)
+setup: $(VENV)/.runtime
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup-dev: $(VENV)/.dev
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: build the demo database on first run, then start the app on http://127.0.0.1:8501
+run: setup
+	test -f $(DB) || $(PY) -m lookdown --db $(DB) demo
+	$(PY) -m lookdown --db $(DB) serve
+
+## demo: rebuild the demo database from scratch
+demo: setup
+	$(PY) -m lookdown --db $(DB) demo --force
+
+## chromium: the browser tests drive Debian's chromium; install it when missing (needs root)
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium' (or make test as root)." >&2; exit 1; \
+	fi
+
+## test: every tier (core, measures, pages, browser)
+test: setup-dev chromium
+	$(PY) -m pytest
+
+## bench: time every measure and a full overview render on the demo database
+bench: setup
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,341 @@
+"""The measure catalogue (SQL files with a metadata header), the engine and the privacy guard.
+
+A measure is one file `measures/<name>.sql`: a comment header of `-- key: value` lines, then one
+SELECT returning `period, segment, value, people` (people = distinct people seen in the cell).
+The engine binds `$start`, `$end`, `$grain` and `$by`, completes the period x segment grid with
+headcounts, and passes every result through the privacy guard before it leaves this module.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from lookdown.store import CANONICAL_TABLES, Database, SMALLEST_ALLOWED_GROUP_SIZE
+
+MEASURES_DIR = Path(__file__).resolve().parent.parent / "measures"
+FRAME_SQL = Path(__file__).with_name("measure_frame.sql").read_text()
+
+GRAINS = ("week", "month", "quarter")
+PILLARS = ("collaboration", "engagement", "learning", "cost")
+DIRECTIONS = ("down", "up", "neutral")
+PARAMETERS = frozenset({"start", "end", "grain", "by"})
+REQUIRED_KEYS = ("name", "label", "description", "pillar", "unit", "format", "direction", "sources")
+OPTIONAL_KEYS = {"fill": "none", "segments": "any", "paired_with": ""}
+OUTPUT_COLUMNS = ["period", "segment", "value", "people"]
+# Segmentations by person attribute; each is offered only when some person has a value for it.
+PEOPLE_ATTRIBUTES = ("location", "job_level")
+
+_HEADER_LINE = re.compile(r"^--\s*([a-z_]+)\s*:\s*(.*)$")
+_D3_FORMAT = re.compile(r"^[^{}]*?[,]?(\.\d+)?[%dfegsr~]?$")
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class CatalogueError(ValueError):
+    """Every problem found in the measure files, reported together."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("Problems in the measure catalogue:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    label: str
+    description: str
+    pillar: str
+    unit: str
+    format: str
+    direction: str
+    sources: tuple[str, ...]
+    sql: str
+    parameters: frozenset[str]
+    fill: str = "none"
+    segments: str = "any"
+    paired_with: str = ""
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def segmentable(self) -> bool:
+        return self.segments == "any"
+
+    def metadata(self) -> dict:
+        """The header as a plain dict (for the CLI's JSON and the pages)."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "description": self.description,
+            "pillar": self.pillar,
+            "unit": self.unit,
+            "format": self.format,
+            "direction": self.direction,
+            "sources": list(self.sources),
+            "fill": self.fill,
+            "segments": self.segments,
+            "paired_with": self.paired_with or None,
+        }
+
+
+def _strip_comments_and_strings(sql: str) -> str:
+    sql = re.sub(r"--[^\n]*", " ", sql)
+    sql = re.sub(r"/\*.*?\*/", " ", sql, flags=re.S)
+    return re.sub(r"'(?:[^']|'')*'", "''", sql)
+
+
+def parse_measure(path: Path) -> tuple[Measure | None, list[str]]:
+    """Read one measure file; return it, or None and the list of its problems."""
+    problems: list[str] = []
+    where = path.name
+    header: dict[str, str] = {}
+    body_lines: list[str] = []
+    last_key = None
+    in_header = True
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if in_header and line.startswith("--"):
+            match = _HEADER_LINE.match(line)
+            if match:
+                key, value = match.group(1), match.group(2).strip()
+                if key in header:
+                    problems.append(f"{where}:{lineno}: '{key}' is given twice")
+                header[key] = value
+                last_key = key
+            elif last_key and line[2:].strip():
+                # An indented continuation line extends the previous value.
+                header[last_key] = (header[last_key] + " " + line[2:].strip()).strip()
+            continue
+        if in_header and not line.strip():
+            continue
+        in_header = False
+        body_lines.append(line)
+
+    for key in header:
+        if key not in REQUIRED_KEYS and key not in OPTIONAL_KEYS:
+            problems.append(f"{where}: unknown header key '{key}'")
+    for key in REQUIRED_KEYS:
+        if not header.get(key):
+            problems.append(f"{where}: missing header key '{key}'")
+    values = {**OPTIONAL_KEYS, **header}
+
+    if values.get("name") and values["name"] != path.stem:
+        problems.append(f"{where}: name '{values['name']}' must equal the file name '{path.stem}'")
+    for key, allowed in (("pillar", PILLARS), ("direction", DIRECTIONS),
+                         ("fill", ("zero", "none")), ("segments", ("any", "none"))):
+        if values.get(key) and values[key] not in allowed:
+            problems.append(f"{where}: {key} '{values[key]}' is not one of {', '.join(allowed)}")
+    if values.get("format") and not _D3_FORMAT.match(values["format"]):
+        problems.append(f"{where}: format '{values['format']}' is not a d3 number format such as ',.0f' or '.1%'")
+    sources = tuple(s.strip() for s in values.get("sources", "").split(",") if s.strip())
+    for source in sources:
+        if source not in CANONICAL_TABLES:
+            problems.append(f"{where}: source '{source}' is not one of {', '.join(CANONICAL_TABLES)}")
+
+    sql = "\n".join(body_lines).strip().rstrip(";").strip()
+    bare = _strip_comments_and_strings(sql)
+    if not sql:
+        problems.append(f"{where}: no SQL after the header")
+    elif ";" in bare:
+        problems.append(f"{where}: must hold exactly one SELECT statement")
+    elif not re.match(r"^\s*(with|select|from)\b", bare, re.I):
+        problems.append(f"{where}: the SQL must be a query (start with WITH, SELECT or FROM)")
+    parameters = frozenset(_PARAM.findall(bare))
+    unknown = parameters - PARAMETERS
+    if unknown:
+        problems.append(
+            f"{where}: unknown parameter(s) {', '.join('$' + p for p in sorted(unknown))}; "
+            f"allowed: {', '.join('$' + p for p in sorted(PARAMETERS))}"
+        )
+    if problems:
+        return None, problems
+    return Measure(
+        name=values["name"], label=values["label"], description=values["description"],
+        pillar=values["pillar"], unit=values["unit"], format=values["format"],
+        direction=values["direction"], sources=sources, sql=sql, parameters=parameters,
+        fill=values["fill"], segments=values["segments"], paired_with=values["paired_with"],
+        path=path,
+    ), []
+
+
+class Catalogue:
+    """All measures, validated together: a catalogue with any problem does not load."""
+
+    def __init__(self, measures: dict[str, Measure]):
+        self._measures = dict(sorted(measures.items()))
+
+    @classmethod
+    def load(cls, directory: Path = MEASURES_DIR, *, check_sql: bool = True) -> "Catalogue":
+        measures: dict[str, Measure] = {}
+        problems: list[str] = []
+        paths = sorted(Path(directory).glob("*.sql"))
+        if not paths:
+            problems.append(f"no measure files in {directory}")
+        for path in paths:
+            measure, found = parse_measure(path)
+            problems.extend(found)
+            if measure:
+                measures[measure.name] = measure
+        for measure in measures.values():
+            if measure.paired_with and measure.paired_with not in measures:
+                problems.append(f"{measure.name}.sql: paired_with '{measure.paired_with}' is not a measure")
+        if check_sql and not problems:
+            problems.extend(_check_sql(measures.values()))
+        if problems:
+            raise CatalogueError(problems)
+        return cls(measures)
+
+    def __getitem__(self, name: str) -> Measure:
+        try:
+            return self._measures[name]
+        except KeyError:
+            raise KeyError(f"No measure named '{name}'. Known measures: {', '.join(self._measures)}") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._measures
+
+    def __iter__(self):
+        return iter(self._measures.values())
+
+    def __len__(self) -> int:
+        return len(self._measures)
+
+    def by_pillar(self, pillar: str) -> list[Measure]:
+        return [m for m in self if m.pillar == pillar]
+
+
+def _check_sql(measures) -> list[str]:
+    """Compile every measure against an empty database and check its output columns."""
+    problems = []
+    db = Database(None)
+    try:
+        cur = db.cursor()
+        for measure in measures:
+            sql = f"select * from ({measure.sql}) limit 0"
+            params = _bind(measure.parameters, grain="month", by="none",
+                           start=date(2000, 1, 1), end=date(2000, 12, 31))
+            try:
+                cur.execute(sql, params)
+            except duckdb.Error as exc:
+                problems.append(f"{measure.name}.sql: the SQL does not run: {str(exc).splitlines()[0]}")
+                continue
+            columns = [d[0] for d in cur.description]
+            if columns != OUTPUT_COLUMNS:
+                problems.append(
+                    f"{measure.name}.sql: returns columns {columns}; it must return {OUTPUT_COLUMNS}"
+                )
+    finally:
+        db.close()
+    return problems
+
+
+def _bind(used: frozenset[str], **values) -> dict:
+    """Only the parameters a statement uses: DuckDB rejects unused ones."""
+    return {name: values[name] for name in used}
+
+
+# -- the engine ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    """A guarded measure result: one row per period and segment."""
+
+    measure: Measure
+    frame: pd.DataFrame  # period, segment, value, people, suppressed
+    grain: str
+    by: str
+    start: date | None
+    end: date | None
+    min_group_size: int
+
+    @property
+    def suppressed_cells(self) -> int:
+        return int(self.frame["suppressed"].sum())
+
+
+def segmentations(db: Database) -> list[str]:
+    """The allowlist of segmentations for this database: fixed ones plus person attributes present."""
+    cur = db.cursor()
+    options = ["none", "department", "cohort"]
+    for attribute in PEOPLE_ATTRIBUTES:
+        # The column name comes from the constant allowlist above.
+        (present,) = cur.execute(
+            "select count(*) > 0 from people where " + attribute + " is not null"
+        ).fetchone()
+        if present:
+            options.append(attribute)
+    return options
+
+
+def run_measure(
+    db: Database,
+    measure: Measure,
+    *,
+    grain: str = "month",
+    by: str = "none",
+    start: date | None = None,
+    end: date | None = None,
+    min_group_size: int | None = None,
+) -> MeasureResult:
+    """Compute a measure for a period range, grain and segmentation, then apply the privacy guard.
+
+    With no range, the whole loaded range is used.
+    """
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not '{grain}'")
+    allowed = segmentations(db)
+    if by not in allowed:
+        raise ValueError(f"Cannot segment by '{by}'. Choose one of: {', '.join(allowed)}")
+    if by != "none" and not measure.segmentable:
+        raise ValueError(f"{measure.label} is an organisation-wide figure and cannot be split by {by}.")
+    min_size = min_group_size if min_group_size is not None else db.min_group_size
+    if min_size < SMALLEST_ALLOWED_GROUP_SIZE:
+        raise ValueError(f"The minimum group size cannot be below {SMALLEST_ALLOWED_GROUP_SIZE}.")
+
+    if start is None or end is None:
+        coverage = db.coverage()
+        start = start or coverage.start
+        end = end or coverage.end
+    columns = OUTPUT_COLUMNS + ["suppressed"]
+    if start is None or end is None:  # nothing loaded at all
+        empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in
+                              zip(columns, ["datetime64[ns]", "str", "float", "Int64", "bool"])})
+        return MeasureResult(measure, empty, grain, by, start, end, min_size)
+
+    sql = FRAME_SQL.replace("/* measure */", measure.sql)
+    params = {"grain": grain, "by": by, "start": start, "end": end, "zero_fill": measure.fill == "zero"}
+    frame = db.cursor().execute(sql, params).df()
+    frame["people"] = frame["people"].astype("Int64")
+    frame["period"] = pd.to_datetime(frame["period"])
+    guarded = guard(frame, min_size, segmented=by != "none")
+    return MeasureResult(measure, guarded, grain, by, start, end, min_size)
+
+
+def guard(frame: pd.DataFrame, min_group_size: int, *, segmented: bool) -> pd.DataFrame:
+    """Suppress every cell describing fewer than `min_group_size` people.
+
+    In a segmented result the segments add up to the organisation's total, which anyone can ask
+    for; so when a period has exactly one hidden cell, the next smallest is hidden too, so that
+    the hidden value cannot be recomputed by subtraction. A cell with no people count describes
+    the organisation, not a group of people (marketing spend with no people loaded).
+    """
+    out = frame.copy()
+    people = out["people"]
+    small = people.notna() & (people < min_group_size)
+    out["suppressed"] = small.fillna(False).astype(bool)
+    if segmented and len(out):
+        informative = out["value"].notna()
+        for _, cells in out.groupby("period", sort=False):
+            hidden = cells["suppressed"] & informative.loc[cells.index]
+            if hidden.sum() != 1:
+                continue
+            candidates = cells[~cells["suppressed"] & informative.loc[cells.index]]
+            if candidates.empty:
+                continue
+            smallest = candidates.sort_values(["people", "segment"], na_position="last").index[0]
+            out.loc[smallest, "suppressed"] = True
+    out.loc[out["suppressed"], "value"] = float("nan")
+    return out.reset_index(drop=True)

@@ -1,0 +1,233 @@
+-- Lookdown's canonical data model.
+--
+-- Three layers, all in one DuckDB file:
+--   1. canonical tables, one per CSV template (people, activity, training, manager_time,
+--      marketing_spend, initiatives, cohorts). Person identifiers are stored only as keyed
+--      hashes (`*_key` columns); message text is never stored.
+--   2. rollups (activity_daily, questions, interactions_daily), rebuilt by
+--      lookdown.store.refresh_rollups() inside the same transaction as every load, so measures
+--      read small pre-aggregated tables instead of every event.
+--   3. table macros shared by the measures: the period grid, the segment of each person and
+--      the headcount of each segment in each period.
+-- Every statement is idempotent: the schema is applied each time a database is opened.
+
+create sequence if not exists upload_id_seq start 1;
+
+create table if not exists uploads (
+    upload_id    integer primary key,
+    kind         varchar not null,          -- which reader produced it (demo, template, slack, ...)
+    source       varchar not null,          -- file name or 'demo'
+    loaded_at    timestamp not null default current_timestamp,
+    rows_loaded  bigint not null default 0,
+    rows_rejected bigint not null default 0
+);
+
+create table if not exists settings (
+    key   varchar primary key,
+    value varchar not null
+);
+
+create table if not exists people (
+    person_key       varchar primary key,
+    department       varchar not null,
+    manager_key      varchar,
+    hire_date        date,
+    termination_date date,
+    termination_type varchar check (termination_type in ('voluntary', 'involuntary', 'retirement', 'other')),
+    regretted        boolean,
+    annual_salary    decimal(14, 2) check (annual_salary >= 0),
+    location         varchar,
+    job_level        varchar,
+    upload_id        integer,
+    check (termination_date is null or hire_date is null or termination_date >= hire_date),
+    check (termination_type is null or termination_date is not null)
+);
+
+create table if not exists activity (
+    event_key         varchar not null,     -- stable id of the event, used to skip duplicates
+    occurred_at       timestamp not null,   -- local time in the organisation's time zone
+    person_key        varchar not null,
+    kind              varchar not null check (kind in
+        ('post', 'question', 'answer', 'reply', 'reaction', 'kudos', 'share', 'feedback', 'advocacy')),
+    space             varchar,
+    space_type        varchar check (space_type in ('work', 'social')),
+    thread_id         varchar,              -- a question and its answers share one thread_id
+    target_person_key varchar,              -- whom a reply, answer, reaction or kudos was for
+    platform          varchar,
+    upload_id         integer
+);
+
+create table if not exists training (
+    requested_on     date not null,
+    person_key       varchar,
+    department       varchar,
+    course           varchar,
+    status           varchar check (status in ('requested', 'approved', 'completed', 'cancelled')),
+    cost             decimal(14, 2) check (cost >= 0),
+    seat_hours       double check (seat_hours >= 0),
+    production_hours double check (production_hours >= 0),
+    format           varchar,
+    upload_id        integer,
+    check (person_key is not null or department is not null)
+);
+
+create table if not exists manager_time (
+    period_start    date not null,
+    manager_key     varchar not null,
+    direction_hours double not null check (direction_hours >= 0),
+    direct_reports  integer check (direct_reports >= 0),
+    upload_id       integer
+);
+
+create table if not exists marketing_spend (
+    month     date not null,                -- first day of the month
+    channel   varchar,
+    amount    decimal(14, 2) not null check (amount >= 0),
+    upload_id integer
+);
+
+create table if not exists initiatives (
+    initiative_id varchar not null,
+    department    varchar,
+    started_on    date not null,
+    ended_on      date,
+    outcome       varchar not null check (outcome in ('launched', 'stopped', 'ongoing')),
+    stage_at_end  varchar check (stage_at_end in ('idea', 'design', 'build', 'launch')),
+    spend         decimal(14, 2) check (spend >= 0),
+    contributors  integer check (contributors >= 0),
+    upload_id     integer,
+    check (ended_on is null or ended_on >= started_on)
+);
+
+create table if not exists cohorts (
+    cohort     varchar not null,
+    department varchar,
+    person_key varchar,
+    started_on date not null,
+    upload_id  integer,
+    check (department is not null or person_key is not null)
+);
+
+-- Rollups -------------------------------------------------------------------------------------
+
+create table if not exists activity_daily (
+    day        date not null,
+    person_key varchar not null,
+    kind       varchar not null,
+    space_type varchar,
+    events     bigint not null
+);
+
+-- One row per question thread: who asked, when, and how it was answered by other people.
+create table if not exists questions (
+    thread_id          varchar not null,
+    asker_key          varchar not null,
+    asked_at           timestamp not null,
+    answers_by_others  bigint not null,
+    first_answer_at    timestamp
+);
+
+-- Directed person-to-person interactions (answers, replies, reactions, kudos, feedback).
+create table if not exists interactions_daily (
+    day               date not null,
+    person_key        varchar not null,
+    target_person_key varchar not null,
+    kind              varchar not null,
+    events            bigint not null
+);
+
+-- Macros shared by the measures ---------------------------------------------------------------
+-- Parameters: grain_ is 'week' | 'month' | 'quarter'; by_ is one of the allowlisted
+-- segmentations ('none', 'department', 'cohort', 'location', 'job_level'); start_/end_ are dates.
+
+-- The segment given to a person who is not in the people table.
+create or replace macro unknown_segment(by_) as
+    case by_ when 'none' then 'All' when 'cohort' then 'Rest' else 'Unknown' end;
+
+-- Each person's pilot cohort: the earliest one that names them or their department.
+create or replace macro person_cohorts() as table
+    select person_key, arg_min(cohort, started_on) as cohort, min(started_on) as started_on
+    from (
+        select p.person_key, c.cohort, c.started_on
+        from cohorts as c
+        join people as p on p.department = c.department
+        union all
+        select c.person_key, c.cohort, c.started_on
+        from cohorts as c
+        where c.person_key is not null
+    )
+    group by person_key;
+
+-- The segment of every known person (people table or named in a cohort).
+create or replace macro person_segments(by_) as table
+    with known as (
+        select person_key, department, location, job_level from people
+        union all
+        select distinct c.person_key, null, null, null
+        from cohorts as c
+        where c.person_key is not null
+          and c.person_key not in (select person_key from people)
+    )
+    select
+        k.person_key,
+        coalesce(
+            case by_
+                when 'none' then 'All'
+                when 'department' then k.department
+                when 'cohort' then pc.cohort
+                when 'location' then k.location
+                when 'job_level' then k.job_level
+            end,
+            unknown_segment(by_)
+        ) as segment
+    from known as k
+    left join person_cohorts() as pc on pc.person_key = k.person_key;
+
+-- The segment of a department, for rows that name a department but no person.
+create or replace macro department_segments(by_) as table
+    with departments as (
+        select distinct department from people
+        union select distinct department from training where department is not null
+        union select distinct department from initiatives where department is not null
+        union select distinct department from cohorts where department is not null
+    ),
+    department_cohorts as (
+        select department, arg_min(cohort, started_on) as cohort
+        from cohorts
+        where department is not null
+        group by department
+    )
+    select
+        d.department,
+        coalesce(
+            case by_
+                when 'none' then 'All'
+                when 'department' then d.department
+                when 'cohort' then dc.cohort
+            end,
+            unknown_segment(by_)
+        ) as segment
+    from departments as d
+    left join department_cohorts as dc on dc.department = d.department;
+
+-- The periods between two dates; period_end is exclusive.
+create or replace macro periods(grain_, start_, end_) as table
+    select
+        p::date as period,
+        (p + ('1 ' || grain_)::interval)::date as period_end
+    from generate_series(
+        date_trunc(grain_, start_::date)::timestamp,
+        end_::date::timestamp,
+        ('1 ' || grain_)::interval
+    ) as t(p);
+
+-- People employed at any time during each period, per segment: the size of the group a cell
+-- describes. Empty when no people are loaded.
+create or replace macro headcount(grain_, start_, end_, by_) as table
+    select pr.period, s.segment, count(*) as people
+    from periods(grain_, start_, end_) as pr
+    join people as p
+      on (p.hire_date is null or p.hire_date < pr.period_end)
+     and (p.termination_date is null or p.termination_date >= pr.period)
+    join person_segments(by_) as s on s.person_key = p.person_key
+    group by pr.period, s.segment;

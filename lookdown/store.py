@@ -1,0 +1,199 @@
+"""The DuckDB database: connection, schema, transactions, settings and pseudonymisation.
+
+One `Database` per process. Streamlit serves each browser session on its own thread, so every
+query takes its own `cursor()` (DuckDB's rule for sharing a connection between threads).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+ROLLUPS_FILE = Path(__file__).with_name("rollups.sql")
+DEFAULT_DB = Path("data/lookdown.duckdb")
+
+# The canonical tables users fill from the CSV templates, with the column that dates each row.
+CANONICAL_TABLES: dict[str, str] = {
+    "people": "hire_date",
+    "activity": "occurred_at",
+    "training": "requested_on",
+    "manager_time": "period_start",
+    "marketing_spend": "month",
+    "initiatives": "started_on",
+    "cohorts": "started_on",
+}
+
+# Rows and date range of every canonical table in one scan; names come from the constant above.
+_COVERAGE_SQL = " union all ".join(
+    f"select '{table}', count(*), min({column})::date, max({column})::date from {table}"
+    for table, column in CANONICAL_TABLES.items()
+)
+
+DEFAULT_MIN_GROUP_SIZE = 5
+SMALLEST_ALLOWED_GROUP_SIZE = 3
+
+
+def default_db_path() -> Path:
+    """`LOOKDOWN_DB` when set, else data/lookdown.duckdb."""
+    return Path(os.environ.get("LOOKDOWN_DB") or DEFAULT_DB)
+
+
+def pseudonym(key: str, identifier: str | None) -> str | None:
+    """The keyed hash that stands for a person; same rule as the SQL macro `pseudonym(x)`."""
+    if identifier is None:
+        return None
+    cleaned = str(identifier).strip().lower()
+    if not cleaned:
+        return None
+    return hashlib.sha256((key + cleaned).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What is loaded: the overall date range, rows per table and the empty tables."""
+
+    start: date | None
+    end: date | None
+    rows: dict[str, int]
+    ranges: dict[str, tuple[date | None, date | None]]
+
+    @property
+    def empty_tables(self) -> list[str]:
+        return [table for table, n in self.rows.items() if n == 0]
+
+
+class Database:
+    """An open Lookdown database file (or an in-memory one for tests)."""
+
+    def __init__(self, path: str | Path | None = None, *, key: str | None = None):
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._key = key or self._load_or_create_key()
+        self._con = duckdb.connect(str(self.path) if self.path else ":memory:")
+        self._lock = threading.Lock()
+        self._con.execute(SCHEMA_FILE.read_text())
+
+    # -- connection ------------------------------------------------------------------------
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor with the session-only `pseudonym(x)` macro (the key is never stored)."""
+        cur = self._con.cursor()
+        # The key is our own hex string, never user text, so it is safe inside the statement;
+        # a temporary macro lives only in this cursor's session and is not written to the file.
+        assert all(c in "0123456789abcdef" for c in self._key)
+        cur.execute(
+            "create or replace temp macro pseudonym(x) as "
+            "case when nullif(trim(x::varchar), '') is null then null "
+            f"else left(sha256('{self._key}' || lower(trim(x::varchar))), 16) end"
+        )
+        return cur
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run a load as one transaction: all of it lands, with rollups and a new data version,
+        or none of it does."""
+        with self._lock:
+            cur = self.cursor()
+            cur.execute("begin transaction")
+            try:
+                yield cur
+                refresh_rollups(cur)
+                cur.execute(
+                    "insert or replace into settings values ('data_version', $v)",
+                    {"v": str(self._read_data_version(cur) + 1)},
+                )
+                cur.execute("commit")
+            except BaseException:
+                cur.execute("rollback")
+                raise
+            finally:
+                cur.close()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def person_key(self, identifier: str | None) -> str | None:
+        return pseudonym(self._key, identifier)
+
+    # -- settings --------------------------------------------------------------------------
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        cur = self.cursor()
+        row = cur.execute("select value from settings where key = $k", {"k": key}).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.cursor().execute("insert or replace into settings values ($k, $v)", {"k": key, "v": value})
+
+    @property
+    def min_group_size(self) -> int:
+        return int(self.setting("min_group_size", str(DEFAULT_MIN_GROUP_SIZE)))
+
+    def set_min_group_size(self, size: int) -> None:
+        if size < SMALLEST_ALLOWED_GROUP_SIZE:
+            raise ValueError(
+                f"The minimum group size cannot be below {SMALLEST_ALLOWED_GROUP_SIZE}: "
+                "smaller groups would let readers identify individuals."
+            )
+        self.set_setting("min_group_size", str(int(size)))
+
+    def data_version(self) -> int:
+        """Grows with every load; part of every cache key so cached results never go stale."""
+        return self._read_data_version(self.cursor())
+
+    @staticmethod
+    def _read_data_version(cur: duckdb.DuckDBPyConnection) -> int:
+        row = cur.execute("select value from settings where key = 'data_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- what is loaded --------------------------------------------------------------------
+
+    def coverage(self) -> Coverage:
+        rows: dict[str, int] = {}
+        ranges: dict[str, tuple[date | None, date | None]] = {}
+        for table, n, lo, hi in self.cursor().execute(_COVERAGE_SQL).fetchall():
+            rows[table] = n
+            ranges[table] = (lo, hi)
+        # The data's range is that of the facts; people's hire dates reach far back.
+        facts = [r for t, r in ranges.items() if t not in ("people", "cohorts") and r[0] is not None]
+        start = min((lo for lo, _ in facts), default=None)
+        end = max((hi for _, hi in facts), default=None)
+        return Coverage(start=start, end=end, rows=rows, ranges=ranges)
+
+    def new_upload(self, cur: duckdb.DuckDBPyConnection, kind: str, source: str) -> int:
+        """Register an upload inside the caller's transaction and return its id."""
+        ((upload_id,),) = cur.execute(
+            "insert into uploads (upload_id, kind, source) values (nextval('upload_id_seq'), $k, $s) "
+            "returning upload_id",
+            {"k": kind, "s": source},
+        ).fetchall()
+        return upload_id
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _load_or_create_key(self) -> str:
+        """The installation's pseudonymisation key, kept beside the database file."""
+        if self.path is None:
+            return secrets.token_hex(32)
+        key_file = self.path.with_suffix(".key")
+        if key_file.exists():
+            return key_file.read_text().strip()
+        key = secrets.token_hex(32)
+        key_file.write_text(key + "\n")
+        key_file.chmod(0o600)
+        return key
+
+
+def refresh_rollups(cur: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the rollups the measures read. Runs inside every load's transaction."""
+    cur.execute(ROLLUPS_FILE.read_text())
