@@ -99,13 +99,12 @@ def load_frames(db: Database, frames: dict[str, pd.DataFrame], *, kind: str, sou
         for table, (rows, notices) in conformed.items():
             upload_id = db.new_upload(cur, kind, source)
             count_sql = "select count(*) from " + TEMPLATES[table].table  # name from the contract
+            # On failure the transaction rolls back and the cursor, with this view, is closed.
             cur.register("incoming", rows)
-            try:
-                ((before,),) = cur.execute(count_sql).fetchall()
-                cur.execute(_insert_sql(TEMPLATES[table]), {"upload_id": upload_id}).fetchall()
-                ((after,),) = cur.execute(count_sql).fetchall()
-            finally:
-                cur.unregister("incoming")
+            ((before,),) = cur.execute(count_sql).fetchall()
+            cur.execute(_insert_sql(TEMPLATES[table]), {"upload_id": upload_id}).fetchall()
+            ((after,),) = cur.execute(count_sql).fetchall()
+            cur.unregister("incoming")
             # People are upserted, so every row counts as loaded; elsewhere the growth does.
             loaded = len(rows) if table == "people" else after - before
             cur.execute(

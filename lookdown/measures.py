@@ -30,7 +30,7 @@ OUTPUT_COLUMNS = ["period", "segment", "value", "people"]
 # Segmentations by person attribute; each is offered only when some person has a value for it.
 PEOPLE_ATTRIBUTES = ("location", "job_level")
 
-_HEADER_LINE = re.compile(r"^--\s*([a-z_]+)\s*:\s*(.*)$")
+_HEADER_LINE = re.compile(r"^-- ?([a-z_]+)\s*:\s*(.*)$")  # indented lines continue a value
 _D3_FORMAT = re.compile(r"^[^{}]*?[,]?(\.\d+)?[%dfegsr~]?$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -108,9 +108,9 @@ def parse_measure(path: Path) -> tuple[Measure | None, list[str]]:
                 # An indented continuation line extends the previous value.
                 header[last_key] = (header[last_key] + " " + line[2:].strip()).strip()
             continue
-        if in_header and not line.strip():
-            continue
-        in_header = False
+        if in_header and not line.strip() and not header:
+            continue  # blank lines before the header
+        in_header = False  # the header is the first block of comment lines; a blank line ends it
         body_lines.append(line)
 
     for key in header:

@@ -57,6 +57,10 @@ def pseudonym(key: str, identifier: str | None) -> str | None:
     return hashlib.sha256((key + cleaned).encode("utf-8")).hexdigest()[:16]
 
 
+class DatabaseBusy(RuntimeError):
+    """Another process holds the database file (DuckDB allows one writer process)."""
+
+
 @dataclass(frozen=True)
 class Coverage:
     """What is loaded: the overall date range, rows per table and the empty tables."""
@@ -74,14 +78,23 @@ class Coverage:
 class Database:
     """An open Lookdown database file (or an in-memory one for tests)."""
 
-    def __init__(self, path: str | Path | None = None, *, key: str | None = None):
+    def __init__(self, path: str | Path | None = None, *, key: str | None = None, read_only: bool = False):
         self.path = Path(path) if path is not None else None
-        if self.path is not None:
+        if self.path is not None and not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._key = key or self._load_or_create_key()
-        self._con = duckdb.connect(str(self.path) if self.path else ":memory:")
+        try:
+            self._con = duckdb.connect(str(self.path) if self.path else ":memory:", read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise DatabaseBusy(
+                    f"{self.path} is open in another Lookdown process (the app, or an import). "
+                    "Stop that process, or work on a copy of the file."
+                ) from exc
+            raise
         self._lock = threading.Lock()
-        self._con.execute(SCHEMA_FILE.read_text())
+        if not read_only:
+            self._con.execute(SCHEMA_FILE.read_text())
 
     # -- connection ------------------------------------------------------------------------
 
