@@ -310,23 +310,28 @@ def run_measure(
     frame = db.cursor().execute(sql, params).df()
     frame["people"] = frame["people"].astype("Int64")
     frame["period"] = pd.to_datetime(frame["period"])
-    guarded = guard(frame, min_size, segmented=by != "none")
+    guarded = guard(frame, min_size, segmented=by != "none", additive=measure.fill == "zero",
+                    organisation_wide=not measure.segmentable)
     return MeasureResult(measure, guarded, grain, by, start, end, min_size)
 
 
-def guard(frame: pd.DataFrame, min_group_size: int, *, segmented: bool) -> pd.DataFrame:
+def guard(frame: pd.DataFrame, min_group_size: int, *, segmented: bool, additive: bool = True,
+          organisation_wide: bool = False) -> pd.DataFrame:
     """Suppress every cell describing fewer than `min_group_size` people.
 
-    In a segmented result the segments add up to the organisation's total, which anyone can ask
-    for; so when a period has exactly one hidden cell, the next smallest is hidden too, so that
-    the hidden value cannot be recomputed by subtraction. A cell with no people count describes
-    the organisation, not a group of people (marketing spend with no people loaded).
+    A cell whose group size is unknown is suppressed too, unless the measure is an
+    organisation-wide figure (marketing spend) that describes no group of people.
+    In a segmented result of an additive measure (a count or sum) the segments add up to the
+    organisation's total, which anyone can ask for; so when a period has exactly one hidden cell,
+    the next smallest is hidden too, and the hidden value cannot be recomputed by subtraction.
+    Rates and medians cannot be recomputed that way, and their parts are themselves guarded counts.
     """
     out = frame.copy()
     people = out["people"]
-    small = people.notna() & (people < min_group_size)
-    out["suppressed"] = small.fillna(False).astype(bool)
-    if segmented and len(out):
+    unknown = people.isna() & (not organisation_wide)
+    small = (people.notna() & (people < min_group_size)).fillna(False) | unknown
+    out["suppressed"] = small.astype(bool)
+    if segmented and additive and len(out):
         informative = out["value"].notna()
         for _, cells in out.groupby("period", sort=False):
             hidden = cells["suppressed"] & informative.loc[cells.index]

@@ -103,5 +103,16 @@ def test_guard_hides_a_second_cell_so_the_first_cannot_be_recomputed():
 
 
 def test_guard_keeps_organisation_wide_cells_without_people():
-    out = guard(frame([("2024-01-01", "All", 1000.0, None)]), 5, segmented=False)
+    out = guard(frame([("2024-01-01", "All", 1000.0, None)]), 5, segmented=False, organisation_wide=True)
     assert out["suppressed"].tolist() == [False] and out["value"].tolist() == [1000.0]
+
+
+def test_guard_hides_cells_of_unknown_group_size_unless_organisation_wide():
+    out = guard(frame([("2024-01-01", "Sales", 2.0, None)]), 5, segmented=True)
+    assert out["suppressed"].tolist() == [True]
+
+
+def test_guard_hides_no_second_cell_for_rates_and_medians():
+    rows = [("2024-01-01", "Big", 0.5, 40), ("2024-01-01", "Small", 0.9, 2), ("2024-01-01", "Mid", 0.7, 12)]
+    out = guard(frame(rows), 5, segmented=True, additive=False)
+    assert out["suppressed"].tolist() == [False, True, False]

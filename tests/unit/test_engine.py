@@ -1,0 +1,31 @@
+"""The engine completes the period x segment grid and sizes every cell's group."""
+import pandas as pd
+
+from lookdown.load import load_frames
+from lookdown.measures import run_measure
+
+
+def test_without_people_empty_periods_count_zero_for_the_most_people_ever_seen(db, catalogue):
+    requests = [("2024-01-03", f"p{i}", "Sales") for i in range(6)] + [("2024-03-05", "p1", "Sales")]
+    load_frames(db, {"training": pd.DataFrame(requests, columns=["requested_on", "person_id", "department"])},
+                kind="t", source="t")
+    frame = run_measure(db, catalogue["training_requests"], min_group_size=3).frame
+    # February: nobody asked; the group is sized by the most people seen in a period (6).
+    assert frame["value"].tolist()[:2] == [6.0, 0.0] and pd.isna(frame["value"].tolist()[2])
+    assert frame["period"].dt.strftime("%Y-%m").tolist() == ["2024-01", "2024-02", "2024-03"]
+    assert frame["people"].tolist() == [6, 6, 1]
+    assert frame["suppressed"].tolist() == [False, False, True]
+
+
+def test_with_people_the_grid_is_the_headcount_and_rates_stay_blank_when_empty(db, catalogue):
+    people = pd.DataFrame({"person_id": [f"p{i}" for i in range(5)], "department": ["Sales"] * 5,
+                           "hire_date": ["2023-01-01"] * 5})
+    activity = pd.DataFrame({"occurred_at": ["2024-01-02 09:00", "2024-01-02 10:00", "2024-03-01 09:00"],
+                             "person_id": ["p0", "p1", "p2"], "kind": ["question", "answer", "post"],
+                             "thread_id": ["t1", "t1", None]})
+    load_frames(db, {"people": people, "activity": activity}, kind="t", source="t")
+    rate = run_measure(db, catalogue["answer_rate"], min_group_size=3).frame
+    assert rate["people"].tolist() == [5, 5, 5]
+    assert rate["value"].tolist()[0] == 1.0 and rate["value"].isna().tolist() == [False, True, True]
+    asked = run_measure(db, catalogue["questions_asked"], min_group_size=3).frame
+    assert asked["value"].tolist() == [1.0, 0.0, 0.0]
