@@ -18,3 +18,18 @@ def db():
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return Catalogue.load()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """The demo organisation (seed 7) in a database file, built once per test session.
+
+    Shared by every test that asks for it, so treat it as read-only.
+    """
+    from lookdown.demo import build_demo_file
+
+    path = tmp_path_factory.mktemp("demo") / "lookdown.duckdb"
+    build_demo_file(path)
+    database = Database(path)
+    yield database
+    database.close()
