@@ -105,3 +105,146 @@ TEMPLATES: dict[str, Template] = {
         ), one_of=(("department", "person_id"),)),
     )
 }
+
+
+# -- Keys: what makes two rows "the same row" ---------------------------------------------------
+# Loading the same file (or the same rows) again must not double count. Each table has a key of
+# canonical columns; an incoming row whose key matches a loaded row replaces it (or is skipped when
+# nothing changed). For tables where identical rows can legitimately repeat (three seats on the same
+# course on the same day), `unique` is False and rows are matched occurrence by occurrence.
+@dataclass(frozen=True)
+class Key:
+    columns: tuple[str, ...]  # canonical column names
+    unique: bool  # one row per key (a later row in the same file wins)
+
+
+KEYS: dict[str, Key] = {
+    "people": Key(("person_key",), unique=True),
+    "activity": Key(("event_key",), unique=True),
+    "training": Key(("requested_on", "person_key", "department", "course", "cost"), unique=False),
+    "manager_time": Key(("period_start", "manager_key"), unique=True),
+    "marketing_spend": Key(("month", "channel"), unique=True),
+    "initiatives": Key(("initiative_id",), unique=True),
+    "cohorts": Key(("cohort", "department", "person_key"), unique=True),
+}
+
+# The column that dates each row of a template (used for date ranges and date checks).
+DATE_COLUMN: dict[str, str] = {
+    "people": "hire_date",
+    "activity": "occurred_at",
+    "training": "requested_on",
+    "manager_time": "period_start",
+    "marketing_spend": "month",
+    "initiatives": "started_on",
+    "cohorts": "started_on",
+}
+
+# Date columns that may legitimately hold dates before 1990 (long-serving employees).
+OLD_DATES_ALLOWED = frozenset({("people", "hire_date")})
+
+# -- Words exports use for enum values --------------------------------------------------------
+# Lower-case export value -> contract value. Values already in `allowed` need no entry.
+ENUM_SYNONYMS: dict[tuple[str, str], dict[str, str]] = {
+    ("training", "status"): {
+        "registered": "requested", "pending approval": "requested", "pending": "requested",
+        "submitted": "requested", "request": "requested", "assigned": "approved",
+        "enrolled": "approved", "in progress": "approved", "started": "approved",
+        "complete": "completed", "done": "completed", "passed": "completed", "attended": "completed",
+        "denied": "cancelled", "rejected": "cancelled", "withdrawn": "cancelled",
+        "canceled": "cancelled", "cancelled by user": "cancelled",
+    },
+    ("people", "termination_type"): {
+        "resignation": "voluntary", "resigned": "voluntary", "quit": "voluntary",
+        "voluntarily terminated": "voluntary", "voluntary termination": "voluntary",
+        "terminated for cause": "involuntary", "dismissal": "involuntary", "dismissed": "involuntary",
+        "layoff": "involuntary", "laid off": "involuntary", "redundancy": "involuntary",
+        "involuntary termination": "involuntary", "retired": "retirement",
+    },
+    ("initiatives", "outcome"): {"live": "launched", "shipped": "launched", "cancelled": "stopped",
+                                 "canceled": "stopped", "abandoned": "stopped", "in progress": "ongoing"},
+    ("activity", "space_type"): {"business": "work", "professional": "work", "non-work": "social",
+                                 "fun": "social", "community": "social"},
+}
+
+# -- Header synonyms for exports whose columns do not follow the templates ------------------------
+# Normalised header (lower case, letters and digits separated by single spaces) -> column.
+# Listed per table because the same header means different things in different exports.
+SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "people": {
+        "person_id": ("employee id", "employee number", "employeenumber", "emp id", "empid", "worker id",
+                      "worker", "user id", "person id", "staff id", "personnel number", "email",
+                      "e mail", "work email", "id"),
+        "department": ("department", "dept", "org unit", "organisation unit", "organization unit",
+                       "division", "team", "business unit", "cost center", "cost centre"),
+        "manager_id": ("manager id", "managerid", "manager", "supervisor id", "line manager id",
+                       "reports to", "manager email", "managername", "manager name"),
+        "hire_date": ("hire date", "date of hire", "dateofhire", "start date", "joined", "join date",
+                      "hired on", "original hire date", "employment start"),
+        "termination_date": ("termination date", "date of termination", "dateoftermination", "leave date",
+                             "leaving date", "exit date", "end date", "terminated on"),
+        "termination_type": ("termination type", "term reason", "termreason", "leaving reason",
+                             "termination reason", "exit type", "employment status", "employmentstatus"),
+        "regretted": ("regretted", "regrettable", "regretted loss", "regretted leaver"),
+        "annual_salary": ("annual salary", "salary", "base salary", "yearly salary", "annual pay"),
+        "location": ("location", "office", "site", "work location", "city", "job location"),
+        "job_level": ("job level", "joblevel", "level", "grade", "band", "pay grade"),
+    },
+    "training": {
+        "requested_on": ("requested on", "request date", "requested", "registration date", "registered on",
+                         "assigned date", "assigned_date", "enrollment date", "enrolment date",
+                         "enrollment created at", "date", "completion date", "completed on",
+                         "completion moment", "enrollment completion date"),
+        "person_id": ("employee id", "employee number", "user id", "worker", "worker id", "id user",
+                      "student id", "username", "person id", "email", "learner", "learner id"),
+        "department": ("department", "dept", "org unit", "team", "team name", "division", "branch"),
+        "course": ("course", "training title", "title", "course name", "course title", "learning content",
+                   "title item", "item title", "training", "program", "programme", "description"),
+        "status": ("status", "transcript status", "completion status", "assignment status",
+                   "enrollment status", "completion status desc"),
+        "cost": ("cost", "price", "item cost", "training cost", "fee", "amount", "spend", "tuition"),
+        "seat_hours": ("seat hours", "training hours", "hours", "total hours", "credit hours", "duration hours",
+                       "time out of work"),
+        "production_hours": ("production hours", "development hours", "delivery hours", "build hours"),
+        "format": ("format", "training type", "delivery method", "type", "item type", "modality"),
+    },
+    "activity": {
+        "occurred_at": ("occurred at", "timestamp", "date", "time", "created at", "created", "posted at",
+                        "creation date", "datetime", "when"),
+        "person_id": ("person id", "user id", "user", "author", "sender id", "sender email", "email",
+                      "employee id", "poster"),
+        "kind": ("kind", "type", "activity type", "event type", "action"),
+        "space": ("space", "channel", "group", "group name", "community", "forum", "team"),
+        "space_type": ("space type", "channel type"),
+        "thread_id": ("thread id", "thread", "topic id", "conversation id", "parent id"),
+        "target_person_id": ("target person id", "recipient", "recipient id", "to", "replied to user"),
+        "platform": ("platform", "tool", "source", "application", "app"),
+    },
+    "manager_time": {
+        "period_start": ("period start", "period", "week", "week starting", "month", "date"),
+        "manager_id": ("manager id", "manager", "manager email", "employee id"),
+        "direction_hours": ("direction hours", "hours", "coaching hours", "one to one hours", "1 1 hours",
+                            "hours directing", "time spent"),
+        "direct_reports": ("direct reports", "reports", "team size", "span of control"),
+    },
+    "marketing_spend": {
+        "month": ("month", "period", "date", "month start"),
+        "channel": ("channel", "campaign", "medium", "source"),
+        "amount": ("amount", "spend", "cost", "budget", "value", "total"),
+    },
+    "initiatives": {
+        "initiative_id": ("initiative id", "project id", "id", "initiative", "project", "idea id"),
+        "department": ("department", "dept", "team", "business unit"),
+        "started_on": ("started on", "start date", "start", "kickoff", "created"),
+        "ended_on": ("ended on", "end date", "end", "closed", "completed on"),
+        "outcome": ("outcome", "status", "result"),
+        "stage_at_end": ("stage at end", "stage", "last stage", "phase"),
+        "spend": ("spend", "cost", "budget spent", "amount"),
+        "contributors": ("contributors", "team size", "people", "participants"),
+    },
+    "cohorts": {
+        "cohort": ("cohort", "pilot", "group", "wave", "programme", "program"),
+        "department": ("department", "dept", "team", "business unit"),
+        "person_id": ("person id", "employee id", "user id", "email"),
+        "started_on": ("started on", "start date", "start", "launch date", "go live"),
+    },
+}

@@ -1,16 +1,27 @@
 """Load rows shaped like a CSV template into the canonical tables, in one transaction.
 
-This is the single way rows enter the database: the demo, the tests and every import reader end
-here, so pseudonymisation, duplicate handling and rollups are the same for all of them.
+This is the single way rows enter the database: the demo, the tests and every import reader
+(lookdown.ingest) end in `write_rows`, so pseudonymisation, the identity map, duplicate handling
+and rollups are the same for all of them.
+
+Duplicates: every table has a key (lookdown.contract.KEYS). An incoming row whose key matches a
+loaded row is skipped when nothing changed and replaces it otherwise, so loading the same file
+twice never double counts. Platform exports (`source_key` + `period`) go further: a newer export
+of the same source replaces everything the older one said about the period it covers.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
 
+import duckdb
 import pandas as pd
 
-from lookdown.contract import TEMPLATES, Template
+from lookdown.contract import KEYS, TEMPLATES, Template
 from lookdown.store import Database
+
+CHUNK_ROWS = 250_000
 
 
 class ContractError(ValueError):
@@ -24,6 +35,17 @@ class LoadResult:
     loaded: int
     duplicates_skipped: int = 0
     notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WriteStats:
+    """What writing one upload's rows did to its table."""
+
+    inserted: int = 0  # rows written: new ones plus updated ones
+    new: int = 0  # rows that were not loaded before
+    updated: int = 0  # loaded rows this upload changed (same key, other values)
+    duplicates: int = 0  # rows already loaded unchanged, or repeated in the file
+    replaced: int = 0  # rows of an older export of the same source, gone from the newer one
 
 
 def conform(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -51,12 +73,32 @@ def conform(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return frame[[c.name for c in template.columns]], notices
 
 
-def _select_list(template: Template) -> str:
+# -- SQL built from the contract (names come from lookdown.contract only) ----------------------
+
+
+def _person_expr(column: str, alt: bool, mapped: bool) -> str:
+    """A person identifier -> its key, through the identity map when it names the alias."""
+    if not mapped:
+        if alt:
+            return f"pseudonym(coalesce(incoming.{column}, incoming.{column}_alt))"
+        return f"pseudonym(incoming.{column})"
+    lookups = [f"(select m.person_key from identity_map as m where m.alias_key = pseudonym(incoming.{column}))"]
+    if alt:
+        lookups.append(
+            f"(select m.person_key from identity_map as m where m.alias_key = pseudonym(incoming.{column}_alt))"
+        )
+        lookups.append(f"pseudonym(coalesce(incoming.{column}, incoming.{column}_alt))")
+    else:
+        lookups.append(f"pseudonym(incoming.{column})")
+    return "coalesce(" + ", ".join(lookups) + ")"
+
+
+def _select_list(template: Template, *, alt: frozenset[str] = frozenset(), mapped: bool = False) -> str:
     """SELECT expressions turning template columns into canonical ones (names from the contract)."""
     parts = []
     for column in template.columns:
         if column.identifier:
-            expr = f"pseudonym(incoming.{column.name})"
+            expr = _person_expr(column.name, column.name in alt, mapped)
         elif column.name == "month":
             expr = "date_trunc('month', incoming.month::date)::date"
         elif column.allowed:
@@ -67,23 +109,160 @@ def _select_list(template: Template) -> str:
     return ",\n    ".join(parts)
 
 
-def _insert_sql(template: Template) -> str:
-    columns = ", ".join(c.canonical for c in template.columns)
-    select = _select_list(template)
+def _hash_expr(columns: list[str] | tuple[str, ...]) -> str:
+    """md5 over columns, NULL-safe (a NULL differs from an empty string)."""
+    parts = ", ".join(f"coalesce({c}::varchar, chr(0))" for c in columns)
+    return f"md5(concat_ws(chr(31), {parts}))"
+
+
+def _columns(template: Template) -> list[str]:
+    return [c.canonical for c in template.columns]
+
+
+def _stage_sql(template: Template, *, event_ids: bool, alt: frozenset[str], mapped: bool) -> str:
+    """incoming -> ld_in: canonical rows with their key, content hash and occurrence number."""
+    key = KEYS[template.table]
+    columns = _columns(template)
+    select = _select_list(template, alt=alt, mapped=mapped)
     if template.table == "activity":
-        # event_key identifies an event across repeated loads of the same export.
-        return (
-            f"insert into activity (event_key, {columns}, upload_id)\n"
-            f"with rows as (select {select} from incoming),\n"
-            "keyed as (select md5(concat_ws('|', occurred_at, person_key, kind, space, thread_id,"
-            " target_person_key, platform)) as event_key, * from rows)\n"
-            f"select distinct on (event_key) event_key, {columns}, $upload_id from keyed\n"
-            "where event_key not in (select event_key from activity)"
+        if event_ids:
+            # The reader's stable id of the event (platform, workspace, channel, ts, ...).
+            event_key = "md5(concat_ws('|', platform, event_id))"
+            rows = f"select incoming.rec, incoming.event_id, {select} from incoming"
+        else:
+            # event_key identifies an event across repeated loads of the same export.
+            event_key = (
+                "md5(concat_ws('|', occurred_at, person_key, kind, space, thread_id, target_person_key, platform))"
+            )
+            rows = f"select incoming.rec, {select} from incoming"
+        keyed = f"select {event_key} as event_key, * from rows"
+        row_key = "event_key"
+        row_hash = "event_key"
+    else:
+        rows = f"select incoming.rec, {select} from incoming"
+        keyed = "select * from rows"
+        row_key = _hash_expr(key.columns)
+        row_hash = _hash_expr(columns)
+    return (
+        "create or replace temp table ld_in as\n"
+        f"with rows as ({rows}),\n"
+        f"keyed as ({keyed}),\n"
+        f"hashed as (select *, {row_key} as row_key, {row_hash} as row_hash from keyed)\n"
+        "select *, row_number() over (partition by row_key order by rec) as ord,\n"
+        "       count(*) over (partition by row_key) as n_in_file\n"
+        "from hashed"
+    )
+
+
+def _existing_sql(template: Template) -> str:
+    """The loaded rows of the table with the same key, hash and occurrence number as ld_in."""
+    key = KEYS[template.table]
+    if template.table == "activity":
+        row_key = row_hash = "event_key"
+    else:
+        row_key = _hash_expr(key.columns)
+        row_hash = _hash_expr(_columns(template))
+    return (
+        f"select rowid as rid, {row_key} as row_key, {row_hash} as row_hash, "
+        f"row_number() over (partition by {row_key} order by rowid) as ord from {template.table}"
+    )
+
+
+def write_rows(
+    cur: duckdb.DuckDBPyConnection,
+    table: str,
+    rows,
+    upload_id: int,
+    *,
+    source_key: str | None = None,
+    period: tuple[datetime, datetime] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> WriteStats:
+    """Write one upload's template-shaped rows (a DataFrame or Arrow table) inside the caller's
+    transaction. `rows` holds the template columns (identifiers in clear: they are hashed here and
+    never stored), a `rec` column numbering them in file order, and optionally `event_id` (activity
+    from a platform export) and `<identifier>_alt` (a second identifier, e.g. the platform user id
+    when the first is an e-mail). With `source_key` and `period` (activity only), the rows of older
+    uploads of the same source inside the period are replaced. `progress(n)` gets rows written."""
+    template = TEMPLATES[table]
+    key = KEYS[table]
+    names = set(rows.column_names if hasattr(rows, "column_names") else rows.columns)
+    alt = frozenset(c.name for c in template.columns if c.identifier and f"{c.name}_alt" in names)
+    event_ids = table == "activity" and "event_id" in names
+    ((mapped,),) = cur.execute("select count(*) > 0 from identity_map").fetchall()
+    stats = WriteStats()
+    cur.register("incoming", rows)
+    try:
+        cur.execute(_stage_sql(template, event_ids=event_ids, alt=alt, mapped=mapped)).fetchall()
+    finally:
+        cur.unregister("incoming")
+    columns = ", ".join(_columns(template))
+
+    # Rows repeated inside the file: a unique key keeps its last row.
+    if key.unique:
+        ((in_file,),) = cur.execute("select count(*) from ld_in where ord < n_in_file").fetchall()
+        cur.execute("delete from ld_in where ord < n_in_file").fetchall()
+        cur.execute("update ld_in set ord = 1").fetchall()
+        stats.duplicates += in_file
+
+    if table == "activity" and source_key is not None and period is not None:
+        same = (
+            "from activity where upload_id in (select upload_id from upload_details where source_key = $s) "
+            "and occurred_at between $lo and $hi"
         )
-    if template.table == "people":
-        # A newer HR extract replaces what was known of a person.
-        return f"insert or replace into people ({columns}, upload_id)\nselect {select}, $upload_id from incoming"
-    return f"insert into {template.table} ({columns}, upload_id)\nselect {select}, $upload_id from incoming"
+        params = {"s": source_key, "lo": period[0], "hi": period[1]}
+        ((kept, gone),) = cur.execute(
+            "select count(*) filter (where event_key in (select event_key from ld_in)), "
+            "count(*) filter (where event_key not in (select event_key from ld_in)) " + same,
+            params,
+        ).fetchall()
+        cur.execute("delete " + same, params).fetchall()
+        stats.replaced += gone
+        stats.duplicates += kept
+        stats.new -= kept  # re-written below as part of this upload, but not new
+
+    cur.execute(
+        "create or replace temp table ld_match as\n"
+        f"with existing as ({_existing_sql(template)})\n"
+        "select i.rec, e.rid, e.row_hash = i.row_hash as same\n"
+        "from ld_in as i left join existing as e on e.row_key = i.row_key and e.ord = i.ord"
+    ).fetchall()
+    ((dups, updates),) = cur.execute(
+        "select count(*) filter (where same), count(*) filter (where not same) from ld_match"
+    ).fetchall()
+    stats.duplicates += dups
+    stats.updated += updates
+    if updates:
+        cur.execute(
+            f"delete from {table} where rowid in (select rid from ld_match where not same)"
+        ).fetchall()
+
+    cur.execute(
+        "create or replace temp table ld_write as select rec from ld_match where same is null or not same"
+    ).fetchall()
+    ((to_write, lo, hi),) = cur.execute("select count(*), min(rec), max(rec) from ld_write").fetchall()
+    insert = (
+        f"insert into {table} ({'event_key, ' if table == 'activity' else ''}{columns}, upload_id)\n"
+        f"select {'event_key, ' if table == 'activity' else ''}{columns}, $upload_id from ld_in\n"
+        "where rec in (select rec from ld_write) and rec >= $lo and rec < $hi order by rec"
+    )
+    written = 0
+    if to_write:
+        start = lo
+        step = max(CHUNK_ROWS, 1)
+        while start <= hi:
+            cur.execute(insert, {"upload_id": upload_id, "lo": start, "hi": start + step}).fetchall()
+            start += step
+            ((written,),) = cur.execute(
+                "select count(*) from ld_write where rec < $r", {"r": start}
+            ).fetchall()
+            if progress:
+                progress(written)
+    stats.inserted = to_write
+    stats.new += to_write - updates
+    for temp in ("ld_in", "ld_match", "ld_write"):
+        cur.execute("drop table if exists " + temp).fetchall()  # names are constants
+    return stats
 
 
 def load_frame(db: Database, table: str, frame: pd.DataFrame, *, kind: str, source: str) -> LoadResult:
@@ -98,17 +277,12 @@ def load_frames(db: Database, frames: dict[str, pd.DataFrame], *, kind: str, sou
     with db.transaction() as cur:
         for table, (rows, notices) in conformed.items():
             upload_id = db.new_upload(cur, kind, source)
-            count_sql = "select count(*) from " + TEMPLATES[table].table  # name from the contract
-            # On failure the transaction rolls back and the cursor, with this view, is closed.
-            cur.register("incoming", rows)
-            ((before,),) = cur.execute(count_sql).fetchall()
-            cur.execute(_insert_sql(TEMPLATES[table]), {"upload_id": upload_id}).fetchall()
-            ((after,),) = cur.execute(count_sql).fetchall()
-            cur.unregister("incoming")
-            # People are upserted, so every row counts as loaded; elsewhere the growth does.
-            loaded = len(rows) if table == "people" else after - before
+            rows = rows.reset_index(drop=True)
+            rows.insert(0, "rec", range(len(rows)))
+            stats = write_rows(cur, table, rows, upload_id)
+            loaded = stats.inserted
             cur.execute(
                 "update uploads set rows_loaded = $n where upload_id = $id", {"n": loaded, "id": upload_id}
             )
-            results.append(LoadResult(table, upload_id, loaded, len(rows) - loaded, notices))
+            results.append(LoadResult(table, upload_id, loaded, stats.duplicates, notices))
     return results

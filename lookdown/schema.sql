@@ -222,12 +222,81 @@ create or replace macro periods(grain_, start_, end_) as table
     ) as t(p);
 
 -- People employed at any time during each period, per segment: the size of the group a cell
--- describes. Empty when no people are loaded.
+-- describes. Empty when no people are loaded. Someone is employed during a period when hired
+-- before it ends and not gone before it starts; since nobody leaves before being hired, that is
+-- (hired before the period ends) - (left before the period starts): two running counts looked
+-- up with ASOF joins, instead of testing every person against every period.
 create or replace macro headcount(grain_, start_, end_, by_) as table
-    select pr.period, s.segment, count(*) as people
-    from periods(grain_, start_, end_) as pr
-    join people as p
-      on (p.hire_date is null or p.hire_date < pr.period_end)
-     and (p.termination_date is null or p.termination_date >= pr.period)
-    join person_segments(by_) as s on s.person_key = p.person_key
-    group by pr.period, s.segment;
+    with staff as (
+        select s.segment, coalesce(p.hire_date, date '1900-01-01') as hired, p.termination_date as left_on
+        from people as p
+        join person_segments(by_) as s on s.person_key = p.person_key
+    ),
+    hired as (
+        select segment, hired as day, sum(count(*)) over (partition by segment order by hired) as running
+        from staff
+        group by segment, hired
+    ),
+    gone as (
+        select segment, left_on as day, sum(count(*)) over (partition by segment order by left_on) as running
+        from staff
+        where left_on is not null
+        group by segment, left_on
+    ),
+    cells as (
+        select pr.period, pr.period_end, sg.segment
+        from periods(grain_, start_, end_) as pr
+        cross join (select distinct segment from staff) as sg
+    )
+    select c.period, c.segment, (coalesce(h.running, 0) - coalesce(g.running, 0))::bigint as people
+    from cells as c
+    asof left join hired as h on h.segment = c.segment and c.period_end > h.day
+    asof left join gone as g on g.segment = c.segment and c.period > g.day
+    where coalesce(h.running, 0) - coalesce(g.running, 0) > 0;
+
+-- Imports -------------------------------------------------------------------------------------
+-- Written by lookdown.ingest. Nothing here holds a person identifier in clear or message text:
+-- identifiers are keyed hashes, and rejected identifier values are never copied to quarantine.
+
+-- Every rejected row or value of an upload, with the reason, so users can fix their export.
+create table if not exists quarantine (
+    upload_id   integer not null,
+    file        varchar not null,
+    line        bigint,                     -- line in the file, counting the header as line 1
+    column_name varchar,
+    value       varchar,                    -- the rejected text; null for person identifiers
+    reason      varchar not null
+);
+
+-- What an upload was, beyond the `uploads` row: which export (source_key) and which period it
+-- covered, so a newer export of the same source replaces that period instead of adding to it.
+create table if not exists upload_details (
+    upload_id      integer primary key,
+    file_kind      varchar not null,        -- template, slack_zip, teams_user_activity, ...
+    target_table   varchar,
+    source_key     varchar,
+    file_sha256    varchar,
+    period_start   timestamp,
+    period_end     timestamp,
+    rows_duplicate bigint not null default 0,
+    rows_updated   bigint not null default 0,
+    rows_replaced  bigint not null default 0
+);
+
+-- Column mappings users confirmed for exports with their own headers, reused for the next file
+-- with the same headers (signature = hash of the normalised header list).
+create table if not exists column_mappings (
+    signature    varchar primary key,
+    target_table varchar not null,
+    mapping      varchar not null,          -- JSON object {header: template column}
+    headers      varchar not null,          -- JSON list of the headers, as exported
+    saved_at     timestamp not null default current_timestamp
+);
+
+-- Identity map: a platform user id or e-mail (alias) -> the person, both as keyed hashes.
+create table if not exists identity_map (
+    alias_key  varchar primary key,
+    person_key varchar not null,
+    platform   varchar,
+    upload_id  integer
+);

@@ -1,0 +1,356 @@
+"""The import entry points: preview a file, import files, remove an upload.
+
+- `inspect_file(file, name)` reads and checks a file without writing anything and says what it
+  is, what it would load and what it would reject (with identifiers masked in the preview).
+- `import_files(db, files)` imports each file as ONE upload in ONE transaction: its good rows, its
+  rejected rows in `quarantine`, its record in `uploads`/`upload_details`, refreshed rollups. If
+  anything fails, the database is exactly as before that file.
+- `remove_upload(db, upload_id)` deletes an upload and everything that came from it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from lookdown.contract import TEMPLATES
+from lookdown.ingest.identity import write_identity_map
+from lookdown.ingest.readers import Item, NeedsMapping, pair, stage_item
+from lookdown.ingest.sources import Source, Workspace, open_source
+from lookdown.ingest.stage import ImportProblem, Scratch, Staged
+from lookdown.load import WriteStats, write_rows
+from lookdown.store import CANONICAL_TABLES, Database
+
+PREVIEW_ROWS = 10
+MAX_REPORTED_ERRORS = 1000
+# Columns of staged rows that are never shown (internal ids) or always masked (identifiers).
+_HIDDEN = {"rec", "event_id", "person_id_alt", "target_person_id_alt"}
+_IDENTIFIERS = {"person_id", "manager_id", "target_person_id", "alias"}
+# Imports that others depend on go first: the identity map, then people.
+_ORDER = {"identity_map": 0, "people": 1}
+
+FileLike = str | Path | Source | tuple[str, bytes]
+
+
+def mask(value) -> str | None:
+    """'jane@acme.com' -> 'j•••': enough to recognise a column, not a person."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value)
+    return (text[0] + "•••") if text else text
+
+
+def _masked_preview(staged: Staged) -> pd.DataFrame:
+    if staged.rows is None or staged.rows.num_rows == 0:
+        return pd.DataFrame()
+    frame = staged.rows.slice(0, PREVIEW_ROWS).to_pandas()
+    frame = frame[[c for c in frame.columns if c not in _HIDDEN]]
+    for column in frame.columns:
+        if column in _IDENTIFIERS:
+            frame[column] = frame[column].map(mask)
+    if "line" in frame.columns and frame["line"].isna().all():
+        frame = frame.drop(columns=["line"])
+    return frame
+
+
+def _raw_preview(source: Source, headers: list[str], identifiers: set[str]) -> pd.DataFrame:
+    """The first rows of an export that needs a mapping, with likely identifiers masked."""
+    from lookdown.ingest.sources import csv_text
+
+    with Workspace() as workspace, Scratch() as scratch:
+        csv = csv_text(source, workspace)
+        names = [f"c{i}" for i in range(len(headers))]
+        try:
+            scratch.read_csv(csv, names)
+            frame = scratch.con.execute("select * from ld_raw limit 10").df()
+        except Exception:  # a preview is best effort; the import reports real errors
+            return pd.DataFrame(columns=headers)
+    frame.columns = headers[: len(frame.columns)]
+    for column in frame.columns:
+        values = frame[column].dropna().astype(str)
+        if column in identifiers or values.str.contains("@").any():
+            frame[column] = frame[column].map(mask)
+    return frame
+
+
+def _date_range(staged: Staged) -> tuple[date, date] | None:
+    if not staged.period:
+        return None
+    lo, hi = staged.period
+    as_date = lambda v: v.date() if isinstance(v, datetime) else v  # noqa: E731
+    return as_date(lo), as_date(hi)
+
+
+@dataclass
+class Detection:
+    """What a file is and what importing it would do (nothing is written)."""
+
+    name: str
+    kind: str
+    table: str | None
+    understood: bool
+    reason: str | None = None
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
+    rows: int = 0  # rows that would load
+    rejected: int = 0
+    date_range: tuple[date, date] | None = None
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
+    problems: pd.DataFrame = field(default_factory=pd.DataFrame)  # the first rejected rows
+    notices: list[str] = field(default_factory=list)
+    facts: dict[str, int] = field(default_factory=dict)
+
+
+def _settings(db: Database | None, timezone: str | None, today: date | None) -> tuple[str, date]:
+    tz = timezone or (db.setting("timezone", "UTC") if db is not None else "UTC") or "UTC"
+    return tz, today or date.today()
+
+
+def inspect_file(
+    path_or_bytes: str | Path | bytes,
+    name: str | None = None,
+    *,
+    db: Database | None = None,
+    timezone: str | None = None,
+    today: date | None = None,
+    as_kind: str | None = None,
+    companion: str | Path | bytes | None = None,
+) -> Detection:
+    """Detect and preview a file without writing anything. `db` (optional) supplies saved column
+    mappings and the time zone setting; `companion` is a Users.csv/Users.xml to read with it."""
+    source = open_source(path_or_bytes, name)
+    item = Item(source, open_source(companion) if companion is not None else None)
+    tz, today = _settings(db, timezone, today)
+    with Workspace() as workspace, Scratch() as scratch:
+        try:
+            staged = stage_item(scratch, workspace, item, db=db, tz=tz, today=today, as_kind=as_kind)
+        except NeedsMapping as needs:
+            suggestion = needs.suggestion
+            identifiers = {h for h, c in suggestion.mapping.items()
+                           if c and TEMPLATES[suggestion.table].column(c).identifier}
+            return Detection(
+                name=source.name, kind="needs_mapping", table=suggestion.table, understood=False,
+                reason=str(needs), mapping=dict(suggestion.mapping), headers=needs.headers,
+                preview=_raw_preview(source, needs.headers, identifiers),
+            )
+        except ImportProblem as problem:
+            return Detection(name=source.name, kind="unknown", table=None, understood=False, reason=str(problem))
+    return Detection(
+        name=source.name,
+        kind=staged.file_kind,
+        table=staged.table,
+        understood=True,
+        mapping=dict(staged.mapping),
+        headers=list(staged.mapping),
+        rows=staged.good,
+        rejected=staged.rejected,
+        date_range=_date_range(staged),
+        preview=_masked_preview(staged),
+        problems=staged.problems.head(20).reset_index(drop=True),
+        notices=staged.notices,
+        facts=staged.facts,
+    )
+
+
+@dataclass
+class FileReport:
+    """What importing one file did."""
+
+    file: str
+    kind: str
+    table: str | None
+    understood: bool
+    reason: str | None = None  # one line, when the file was not understood or failed
+    upload_id: int | None = None
+    loaded: int = 0  # rows that are new or changed data
+    rejected: int = 0  # rows quarantined
+    duplicates_skipped: int = 0  # rows already loaded (or repeated in the file): not counted twice
+    updated: int = 0  # loaded rows this file changed (included in `loaded`)
+    replaced: int = 0  # rows of an older export of the same source that the newer one dropped
+    errors: list[dict] = field(default_factory=list)  # {line, column, value, reason}
+    errors_total: int = 0
+    notices: list[str] = field(default_factory=list)
+    facts: dict[str, int] = field(default_factory=dict)
+    period: tuple[datetime, datetime] | None = None
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["period"] = [v.isoformat() for v in self.period] if self.period else None
+        return out
+
+
+def _errors(problems: pd.DataFrame) -> list[dict]:
+    out = []
+    for line, column, value, reason in problems.head(MAX_REPORTED_ERRORS).itertuples(index=False):
+        out.append({
+            "line": None if pd.isna(line) else int(line),
+            "column": None if pd.isna(column) else str(column),
+            "value": None if pd.isna(value) else str(value),
+            "reason": str(reason),
+        })
+    return out
+
+
+def _after_write(cur) -> None:
+    """Called inside the transaction once the rows are written (a seam for failure tests)."""
+
+
+def _commit(db: Database, staged: Staged, source: Source, progress: Callable[[int], None] | None) -> FileReport:
+    with db.transaction() as cur:
+        upload_id = db.new_upload(cur, staged.file_kind, source.name)
+        if staged.table == "identity_map":
+            new, updated, same = write_identity_map(cur, staged.rows, upload_id)
+            stats = WriteStats(inserted=new + updated, new=new, updated=updated, duplicates=same)
+        else:
+            replace = staged.replace_period and staged.period is not None
+            stats = write_rows(
+                cur, staged.table, staged.rows, upload_id,
+                source_key=staged.source_key if replace else None,
+                period=staged.period if replace else None,
+                progress=progress,
+            )
+        _after_write(cur)
+        problems = staged.problems.copy()
+        problems["line"] = problems["line"].astype("Int64")
+        cur.register("ld_quarantine", problems)
+        try:
+            cur.execute(
+                "insert into quarantine (upload_id, file, line, column_name, value, reason) "
+                "select $u, $f, line, column_name, value, reason from ld_quarantine",
+                {"u": upload_id, "f": source.name},
+            ).fetchall()
+        finally:
+            cur.unregister("ld_quarantine")
+        loaded = stats.new + stats.updated
+        cur.execute(
+            "update uploads set rows_loaded = $n, rows_rejected = $r where upload_id = $u",
+            {"n": loaded, "r": staged.rejected, "u": upload_id},
+        )
+        period = staged.period
+        cur.execute(
+            "insert into upload_details (upload_id, file_kind, target_table, source_key, file_sha256, "
+            "period_start, period_end, rows_duplicate, rows_updated, rows_replaced) "
+            "values ($u, $k, $t, $s, $h, $lo, $hi, $d, $up, $rp)",
+            {"u": upload_id, "k": staged.file_kind, "t": staged.table, "s": staged.source_key,
+             "h": source.sha256, "lo": period[0] if period else None, "hi": period[1] if period else None,
+             "d": stats.duplicates, "up": stats.updated, "rp": stats.replaced},
+        )
+    return FileReport(
+        file=source.name, kind=staged.file_kind, table=staged.table, understood=True, upload_id=upload_id,
+        loaded=loaded, rejected=staged.rejected, duplicates_skipped=stats.duplicates, updated=stats.updated,
+        replaced=stats.replaced, errors=_errors(staged.problems), errors_total=len(staged.problems),
+        notices=staged.notices, facts=staged.facts, period=staged.period,
+    )
+
+
+def _as_source(file: FileLike) -> Source:
+    if isinstance(file, Source):
+        return file
+    if isinstance(file, tuple):
+        name, data = file
+        return Source(name, bytes(data))
+    return open_source(file)
+
+
+def import_files(
+    db: Database,
+    paths: Iterable[FileLike],
+    *,
+    as_kind: str | None = None,
+    timezone: str | None = None,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    mappings: dict[str, tuple[str, dict[str, str]]] | None = None,
+) -> list[FileReport]:
+    """Import files (paths, (name, bytes) pairs or Sources), each as one upload in one transaction.
+
+    as_kind forces a reader (a FILE_KINDS value or a table name). mappings gives, per file name,
+    (table, {header: column}) for exports with their own headers (saved mappings are used too).
+    progress(done_rows, total_rows) is called as rows are written."""
+    tz, today = _settings(db, timezone, today)
+    sources = [_as_source(p) for p in paths]
+    items = pair(sources)
+    reports: list[FileReport] = []
+    staged_items: list[tuple[Item, Staged]] = []
+    with Workspace() as workspace, Scratch() as scratch:
+        for item in items:
+            name = item.source.name
+            mapping = (mappings or {}).get(name)
+            try:
+                staged = stage_item(scratch, workspace, item, db=db, tz=tz, today=today, as_kind=as_kind,
+                                    mapping=mapping)
+            except NeedsMapping as needs:
+                reports.append(FileReport(file=name, kind="needs_mapping", table=needs.suggestion.table,
+                                          understood=False, reason=str(needs)))
+                continue
+            except ImportProblem as problem:
+                reports.append(FileReport(file=name, kind="unknown", table=None, understood=False,
+                                          reason=str(problem)))
+                continue
+            staged_items.append((item, staged))
+    staged_items.sort(key=lambda pair_: _ORDER.get(pair_[1].table or "", 2))
+    total = sum(s.good for _, s in staged_items)
+    done = 0
+    if progress:
+        progress(0, total)
+    for item, staged in staged_items:
+        before = done
+
+        def step(written: int, before: int = before) -> None:
+            if progress:
+                progress(before + written, total)
+
+        try:
+            report = _commit(db, staged, item.source, step)
+        except Exception as error:  # the transaction rolled back: report it, carry on with the rest
+            report = FileReport(file=item.source.name, kind=staged.file_kind, table=staged.table,
+                                understood=True, reason=f"Import failed and was rolled back: {error}")
+        reports.append(report)
+        done = before + staged.good
+        if progress:
+            progress(done, total)
+    order = {item.source.name: i for i, item in enumerate(items)}
+    reports.sort(key=lambda r: order.get(r.file, len(order)))
+    return reports
+
+
+def remove_upload(db: Database, upload_id: int) -> dict[str, int]:
+    """Delete an upload and every row that came from it; rollups refresh in the same transaction.
+    Returns the rows deleted per table."""
+    removed: dict[str, int] = {}
+    with db.transaction() as cur:
+        row = cur.execute("select 1 from uploads where upload_id = $u", {"u": upload_id}).fetchall()
+        if not row:
+            raise ValueError(f"There is no upload {upload_id}.")
+        for table in (*CANONICAL_TABLES, "identity_map", "quarantine"):
+            # Table names come from the constant above and the Imports section of schema.sql.
+            ((n,),) = cur.execute(
+                "select count(*) from " + table + " where upload_id = $u", {"u": upload_id}
+            ).fetchall()
+            cur.execute("delete from " + table + " where upload_id = $u", {"u": upload_id}).fetchall()
+            removed[table] = n
+        cur.execute("delete from upload_details where upload_id = $u", {"u": upload_id}).fetchall()
+        cur.execute("delete from uploads where upload_id = $u", {"u": upload_id}).fetchall()
+    return removed
+
+
+def list_uploads(db: Database) -> pd.DataFrame:
+    """Every upload, newest first, with what it loaded, rejected and skipped."""
+    return db.cursor().execute(
+        "select u.upload_id, u.kind, u.source, u.loaded_at, u.rows_loaded, u.rows_rejected, "
+        "d.target_table, d.period_start, d.period_end, d.rows_duplicate, d.rows_updated, d.rows_replaced "
+        "from uploads as u left join upload_details as d using (upload_id) order by u.upload_id desc"
+    ).df()
+
+
+def quarantined(db: Database, upload_id: int | None = None) -> pd.DataFrame:
+    """Rejected rows (of one upload, or all), in file order."""
+    return db.cursor().execute(
+        "select upload_id, file, line, column_name, value, reason from quarantine "
+        "where $u is null or upload_id = $u order by upload_id, line nulls first, column_name",
+        {"u": upload_id},
+    ).df()

@@ -1,0 +1,204 @@
+"""Files as users hand them over: bytes, encodings from Excel, delimiters, ZIPs and workbooks."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass
+class Source:
+    """One file: its name, its bytes and, when it came from disk, its path."""
+
+    name: str
+    data: bytes
+    path: Path | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix.lower()
+
+    @property
+    def is_zip(self) -> bool:
+        return self.data[:4] == b"PK\x03\x04"
+
+    @property
+    def is_xlsx(self) -> bool:
+        if not self.is_zip:
+            return False
+        try:
+            names = zipfile.ZipFile(io.BytesIO(self.data)).namelist()
+        except zipfile.BadZipFile:
+            return False
+        return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
+
+    @property
+    def is_xml(self) -> bool:
+        head = self.data[:512].lstrip(b"\xef\xbb\xbf").lstrip()
+        return head.startswith(b"<?xml") or head.startswith(b"<posts") or head.startswith(b"<users")
+
+
+def open_source(path_or_bytes: str | Path | bytes, name: str | None = None) -> Source:
+    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        return Source(name or "upload", bytes(path_or_bytes))
+    path = Path(path_or_bytes)
+    return Source(name or path.name, path.read_bytes(), path)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was in: UTF-8 (with or without BOM), UTF-16 or Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return data.decode("utf-16"), "utf-16"
+    sample = data[:4000]
+    if sample and sample.count(b"\x00") > len(sample) // 4:
+        # UTF-16 without a BOM: the zero bytes sit on the odd (LE) or even (BE) positions.
+        le = sample[1::2].count(0) > sample[0::2].count(0)
+        encoding = "utf-16-le" if le else "utf-16-be"
+        return data.decode(encoding), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def first_record(text: str) -> str:
+    """The header line (a header with a quoted line break keeps its continuation)."""
+    end = 0
+    quoted = False
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif ch in "\r\n" and not quoted:
+            end = i
+            break
+    else:
+        end = len(text)
+    return text[:end]
+
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter the header line uses most (outside quotes); ',' when none."""
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def parse_header(header: str, delimiter: str) -> list[str]:
+    row = next(csv.reader([header], delimiter=delimiter), [])
+    return [h.strip().lstrip("\ufeff") for h in row]
+
+
+@dataclass
+class CsvText:
+    """A delimited text file ready for DuckDB's read_csv: UTF-8 on disk, with its header."""
+
+    source: Source
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    path: Path  # UTF-8 file DuckDB reads (the original when it already was UTF-8 without BOM)
+    notices: list[str] = field(default_factory=list)
+
+
+class Workspace:
+    """A temporary folder for transcoded files, removed when the import is done."""
+
+    def __init__(self):
+        self._dir = tempfile.TemporaryDirectory(prefix="lookdown-import-")
+        self.root = Path(self._dir.name)
+        self._n = 0
+
+    def write(self, text: str, suffix: str = ".csv") -> Path:
+        self._n += 1
+        path = self.root / f"file{self._n}{suffix}"
+        path.write_text(text, encoding="utf-8", newline="")
+        return path
+
+    def write_bytes(self, data: bytes, suffix: str) -> Path:
+        self._n += 1
+        path = self.root / f"file{self._n}{suffix}"
+        path.write_bytes(data)
+        return path
+
+    def close(self) -> None:
+        self._dir.cleanup()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def csv_text(source: Source, workspace: Workspace) -> CsvText:
+    """Prepare a CSV (or an XLSX's first sheet) for DuckDB: UTF-8, known delimiter and headers."""
+    notices: list[str] = []
+    if source.is_xlsx:
+        text = xlsx_to_csv(source.data)
+        encoding, delimiter = "xlsx", ","
+    else:
+        text, encoding = decode(source.data)
+        delimiter = sniff_delimiter(first_record(text))
+    if encoding == "cp1252":
+        notices.append("The file is not UTF-8; it was read as Windows-1252 (Excel's Western encoding).")
+    headers = parse_header(first_record(text), delimiter)
+    if encoding == "utf-8" and source.path is not None:
+        path = source.path
+    else:
+        path = workspace.write(text)
+    return CsvText(source, encoding, delimiter, headers, path, notices)
+
+
+def xlsx_to_csv(data: bytes) -> str:
+    """The first sheet of a workbook as CSV text (cells as text, dates as ISO)."""
+    import pandas as pd  # openpyxl does the reading
+
+    frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object, engine="openpyxl")
+    frame = frame.dropna(how="all")
+    for column in frame.columns:
+        frame[column] = frame[column].map(_cell_text)
+    out = io.StringIO()
+    frame.to_csv(out, index=False)
+    return out.getvalue()
+
+
+def _cell_text(value) -> str | None:
+    import datetime as dt
+
+    import pandas as pd
+
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return None
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        if value.hour == value.minute == value.second == 0 and getattr(value, "microsecond", 0) == 0:
+            return value.strftime("%Y-%m-%d")
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def zip_members(source: Source) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
+        return [n for n in archive.namelist() if not n.endswith("/")]
+
+
+def zip_member(source: Source, member: str) -> Source:
+    with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
+        return Source(Path(member).name, archive.read(member))

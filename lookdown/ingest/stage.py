@@ -1,0 +1,368 @@
+"""Reading and checking a file in a scratch DuckDB, before anything touches the database.
+
+Every reader ends with a `Staged`: the good rows shaped like a template (identifiers still in
+clear, in memory only), and the problems found (line, column, value, reason). Nothing here writes
+to the user's database, so `inspect_file` and `import_files` share this code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from lookdown.contract import DATE_COLUMN, ENUM_SYNONYMS, OLD_DATES_ALLOWED, TEMPLATES, Column, Template
+from lookdown.ingest.sources import CsvText
+
+PARSE_SQL = Path(__file__).with_name("parse.sql").read_text()
+MAX_VALUE_CHARS = 200
+# One rejected line of read_csv -> a reason users can act on.
+CSV_ERRORS = {
+    "MISSING COLUMNS": "the line has fewer columns than the header",
+    "TOO MANY COLUMNS": "the line has more columns than the header",
+    "UNQUOTED VALUE": "a value has a quote inside it that is not doubled",
+    "LINE SIZE OVER MAXIMUM": "the line is too long",
+    "INVALID UNICODE": "the line has characters that are not valid text",
+    "INVALID ENCODING": "the line has characters that are not valid text",
+    "CAST": "a value could not be read",
+}
+PROBLEM_COLUMNS = ["line", "column_name", "value", "reason"]
+
+
+class ImportProblem(ValueError):
+    """The file cannot be read as the kind it was taken for (the reason is for the user)."""
+
+
+@dataclass
+class Staged:
+    """A file read and checked, ready to be written (or previewed)."""
+
+    file_kind: str
+    table: str | None
+    rows: pa.Table | None
+    problems: pd.DataFrame
+    rows_read: int
+    rejected: int
+    period: tuple[datetime, datetime] | None = None
+    source_key: str | None = None
+    replace_period: bool = False
+    notices: list[str] = field(default_factory=list)
+    facts: dict[str, int] = field(default_factory=dict)
+    mapping: dict[str, str] = field(default_factory=dict)
+    identity_platform: str | None = None  # identity-map files: the platform of the user ids
+
+    @property
+    def good(self) -> int:
+        return 0 if self.rows is None else self.rows.num_rows
+
+
+def no_problems() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
+
+
+class Scratch:
+    """An in-memory DuckDB with the value parsers, for reading and checking files."""
+
+    def __init__(self):
+        self.con = duckdb.connect()
+        self.con.execute(PARSE_SQL)
+        self.con.register("ld_enum_synonyms", _enum_synonyms())
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Scratch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def clear_rejects(self) -> None:
+        for table in ("reject_errors", "reject_scans"):
+            ((exists,),) = self.con.execute(
+                "select count(*) from duckdb_tables() where table_name = $t and temporary", {"t": table}
+            ).fetchall()
+            if exists:
+                self.con.execute("delete from " + table)  # constant names
+
+    def read_csv(self, csv: CsvText, names: list[str]) -> None:
+        """The file into temp table ld_raw (all text, our column names); bad lines are kept in
+        reject_errors (cleared first)."""
+        self.clear_rejects()
+        self.con.execute(
+            "create or replace temp table ld_raw as select * from read_csv($path, header = true, "
+            "delim = $delim, quote = '\"', escape = '\"', columns = $columns, "
+            "null_padding = false, store_rejects = true, auto_detect = false, "
+            "max_line_size = 10000000)",
+            {"path": str(csv.path), "delim": csv.delimiter, "columns": {n: "VARCHAR" for n in names}},
+        ).fetchall()
+        self.con.execute(
+            "create or replace temp table ld_rejects as select line, error_type, column_name from reject_errors"
+        ).fetchall()
+        self.clear_rejects()
+
+    def number_lines(self) -> None:
+        """Temp table ld_lines(rec, line): the file line of every ld_raw record, counting the
+        header as line 1. read_csv numbers lines by record and rejected records take a number, so
+        the good record i (1-based) sits after every rejected line r_j (j-th rejected) with
+        r_j - 1 - j < i."""
+        self.con.execute(
+            "create or replace temp table ld_linemap as "
+            "select line - 1 - j as t, max(j) as k from (select line, row_number() over (order by line) as j "
+            "from (select distinct line from ld_rejects)) group by all"
+        ).fetchall()
+        self.con.execute(
+            "create or replace temp table ld_lines as "
+            "select raw.rec, raw.rec + 2 + coalesce(m.k, 0) as line "
+            "from (select rowid as rec from ld_raw) as raw asof left join ld_linemap as m on raw.rec + 1 > m.t"
+        ).fetchall()
+
+    def csv_problems(self, known_columns: set[str]) -> pd.DataFrame:
+        """Lines read_csv rejected, as problems."""
+        rows = self.con.execute(
+            "select line, error_type, column_name from ld_rejects order by line"
+        ).fetchall()
+        out = []
+        seen = set()
+        for line, error_type, column in rows:
+            if line in seen:
+                continue
+            seen.add(line)
+            reason = CSV_ERRORS.get(error_type, str(error_type).lower())
+            out.append((line, column if column in known_columns else None, None, reason))
+        return pd.DataFrame(out, columns=PROBLEM_COLUMNS) if out else no_problems()
+
+
+def _enum_synonyms() -> pd.DataFrame:
+    rows = [
+        (table, column, raw, value)
+        for (table, column), mapping in ENUM_SYNONYMS.items()
+        for raw, value in mapping.items()
+    ]
+    return pd.DataFrame(rows, columns=["tbl", "col", "raw", "value"])
+
+
+# -- Templates (and mapped exports) -----------------------------------------------------------
+
+
+def _is_number(column: Column) -> bool:
+    return column.type.startswith("decimal") or column.type in ("double", "integer", "bigint")
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    assert all("'" not in v for v in values)  # contract values
+    return "[" + ", ".join(f"'{v}'" for v in values) + "]"
+
+
+def _parse_expr(template: Template, column: Column, present: bool) -> str:
+    """How the text of a template column is read (names from the contract)."""
+    name = column.name
+    ref = f"raw.{name}" if present else "null::varchar"
+    if column.allowed:
+        return (
+            f"coalesce((select e.value from ld_enum_synonyms as e where e.tbl = '{template.table}' "
+            f"and e.col = '{name}' and e.raw = lower(ld_clean({ref}))), lower(ld_clean({ref})))"
+        )
+    if name == "month":
+        return f"ld_month({ref}, f.{name}__dayfirst, f.tz_)"
+    if column.type == "date":
+        return f"ld_date({ref}, f.{name}__dayfirst, f.tz_)"
+    if column.type == "timestamp":
+        return f"ld_timestamp({ref}, f.{name}__dayfirst, f.tz_)"
+    if _is_number(column):
+        return (
+            f"ld_amount({ref}, coalesce(f.{name}__vote, 0) > 0 "
+            f"or (coalesce(f.{name}__vote, 0) = 0 and f.semicolon_))"
+        )
+    if column.type == "boolean":
+        return f"ld_bool({ref})"
+    return f"ld_text({ref})"
+
+
+def _output_expr(column: Column) -> str:
+    name = column.name
+    if column.type.startswith("decimal"):
+        return f"round(s.{name}, 2)::{column.type} as {name}"
+    if column.type == "integer":
+        return f"s.{name}::integer as {name}"
+    return f"s.{name}"
+
+
+def _flags_sql(template: Template, present: set[str]) -> str:
+    """Per-column reading choices voted over the whole file: D/M slash dates, decimal commas."""
+    parts = []
+    for column in template.columns:
+        name = column.name
+        if column.type in ("date", "timestamp"):
+            if name in present:
+                parts.append(
+                    f"(count(*) filter (where ld_slash_dayfirst({name})) > 0 and "
+                    f"count(*) filter (where ld_slash_monthfirst({name})) = 0) as {name}__dayfirst"
+                )
+            else:
+                parts.append(f"false as {name}__dayfirst")
+        elif _is_number(column):
+            if name in present:
+                parts.append(f"sum(ld_decimal_comma_vote({name})) as {name}__vote")
+            else:
+                parts.append(f"0 as {name}__vote")
+    return "create or replace temp table ld_colflags as select " + ", ".join(parts or ["1 as none_"]) + " from ld_raw"
+
+
+def _checks(template: Template) -> list[tuple[str, str, str]]:
+    """(column, condition on s/f, reason) for every check of a template (contract names only)."""
+    table = template.table
+    checks: list[tuple[str, str, str]] = []
+    for column in template.columns:
+        name = column.name
+        raw = f"ld_clean(s.{name}__raw)"
+        if column.required:
+            checks.append((name, f"{raw} is null", "missing required value"))
+        if column.allowed:
+            checks.append((
+                name,
+                f"s.{name} is not null and not list_contains({_sql_list(column.allowed)}, s.{name})",
+                "unknown value (expected " + ", ".join(column.allowed) + ")",
+            ))
+        elif column.type in ("date", "timestamp"):
+            what = "not a month" if name == "month" else "not a date"
+            checks.append((name, f"{raw} is not null and s.{name} is null", what))
+            checks.append((name, f"s.{name}::date > f.today_", "date in the future"))
+            if (table, name) not in OLD_DATES_ALLOWED:
+                checks.append((name, f"s.{name}::date < date '1990-01-01'", "date before 1990"))
+        elif _is_number(column):
+            checks.append((name, f"{raw} is not null and s.{name} is null", "not a number"))
+            checks.append((name, f"s.{name} < 0", "negative value"))
+            checks.append((name, f"abs(s.{name}) >= 1e12", "value too large"))
+            if column.type == "integer":
+                checks.append((name, f"s.{name} <> floor(s.{name})", "not a whole number"))
+        elif column.type == "boolean":
+            checks.append((name, f"{raw} is not null and s.{name} is null", "not true or false (use yes/no)"))
+    for group in template.one_of:
+        condition = " and ".join(f"s.{c} is null" for c in group)
+        checks.append(("/".join(group), condition, "needs a value in " + " or ".join(group)))
+    if table == "people":
+        checks.append(("termination_type", "s.termination_type is not null and s.termination_date is null",
+                       "a termination type needs a termination date"))
+        checks.append(("termination_date", "s.termination_date < s.hire_date", "before the hire date"))
+    if table == "initiatives":
+        checks.append(("ended_on", "s.ended_on < s.started_on", "before the start date"))
+    return checks
+
+
+def stage_template_csv(
+    scratch: Scratch,
+    csv: CsvText,
+    table: str,
+    mapping: dict[str, str],
+    *,
+    tz: str,
+    today: date,
+    file_kind: str = "template",
+) -> Staged:
+    """A CSV whose columns map (header -> template column) onto a template table."""
+    template = TEMPLATES[table]
+    known = {c.name for c in template.columns}
+    names: list[str] = []
+    present: set[str] = set()
+    for i, header in enumerate(csv.headers):
+        target = mapping.get(header)
+        if target in known and target not in present:
+            names.append(target)
+            present.add(target)
+        else:
+            names.append(f"ignored_{i}")
+    missing = [c for c in template.required if c not in present]
+    if missing:
+        raise ImportProblem(f"{table}: missing required column(s): {', '.join(missing)}")
+    for group in template.one_of:
+        if not any(c in present for c in group):
+            raise ImportProblem(f"{table}: needs at least one of the columns {' or '.join(group)}")
+    con = scratch.con
+    scratch.read_csv(csv, names)
+    con.execute(
+        "create or replace temp table ld_params as "
+        "select $tz::varchar as tz_, $today::date as today_, $semicolon::boolean as semicolon_",
+        {"tz": tz, "today": today, "semicolon": csv.delimiter == ";"},
+    ).fetchall()
+    con.execute(_flags_sql(template, present)).fetchall()
+    con.execute("create or replace temp table ld_flags as select * from ld_params, ld_colflags").fetchall()
+
+    parsed = ",\n  ".join(
+        f"{_parse_expr(template, c, c.name in present)} as {c.name}, "
+        f"{'raw.' + c.name if c.name in present else 'null::varchar'} as {c.name}__raw"
+        for c in template.columns
+    )
+    con.execute(
+        f"create or replace temp table ld_stage as select raw.rowid as rec,\n  {parsed}\n"
+        "from ld_raw as raw, ld_flags as f"
+    ).fetchall()
+
+    selects = []
+    for column, condition, reason in _checks(template):
+        value = "null::varchar"
+        if column in known and not template.column(column).identifier:
+            value = f"left(s.{column}__raw, {MAX_VALUE_CHARS})"
+        assert "'" not in reason and "'" not in column
+        selects.append(
+            f"select s.rec, '{column}' as column_name, {value} as value, '{reason}' as reason "
+            f"from ld_stage as s, ld_flags as f where {condition}"
+        )
+    con.execute("create or replace temp table ld_problems as\n" + "\nunion all\n".join(selects)).fetchall()
+    scratch.number_lines()
+    value_problems = con.execute(
+        "select l.line, p.column_name, p.value, p.reason from ld_problems as p "
+        "join ld_lines as l on l.rec = p.rec order by p.rec, p.column_name"
+    ).df()
+    problems = pd.concat([scratch.csv_problems(known), value_problems], ignore_index=True)
+    problems = problems.sort_values("line", kind="stable").reset_index(drop=True)
+
+    outputs = ", ".join(_output_expr(c) for c in template.columns)
+    rows = con.sql(
+        f"select s.rec, l.line, {outputs} from ld_stage as s join ld_lines as l on l.rec = s.rec "
+        "where s.rec not in (select rec from ld_problems) order by s.rec"
+    ).to_arrow_table()
+    ((read,),) = con.execute("select count(*) from ld_raw").fetchall()
+    ((bad_records,),) = con.execute("select count(distinct rec) from ld_problems").fetchall()
+    ((bad_lines,),) = con.execute("select count(distinct line) from ld_rejects").fetchall()
+    date_column = DATE_COLUMN[table]
+    period = con.execute(
+        f"select min(s.{date_column})::timestamp, max(s.{date_column})::timestamp from ld_stage as s "
+        "where s.rec not in (select rec from ld_problems)"
+    ).fetchone()
+    notices = list(csv.notices)
+    ignored = [h for h, n in zip(csv.headers, names) if n.startswith("ignored_")]
+    if ignored:
+        notices.append(f"Ignored column(s) not in the {table} template: {', '.join(ignored)}")
+    for temp in ("ld_stage", "ld_problems", "ld_raw", "ld_lines", "ld_linemap"):
+        con.execute("drop table if exists " + temp)  # constant names
+    return Staged(
+        file_kind=file_kind,
+        table=table,
+        rows=rows,
+        problems=problems,
+        rows_read=read + bad_lines,
+        rejected=bad_records + bad_lines,
+        period=tuple(period) if period[0] is not None else None,
+        notices=notices,
+        mapping={h: n for h, n in zip(csv.headers, names) if not n.startswith("ignored_")},
+    )
+
+
+ACTIVITY_COLUMNS = [
+    "rec", "line", "occurred_at", "person_id", "person_id_alt", "kind", "space", "space_type",
+    "thread_id", "target_person_id", "target_person_id_alt", "platform", "event_id",
+]
+
+
+def activity_period(rows: pa.Table) -> tuple[datetime, datetime] | None:
+    if rows.num_rows == 0:
+        return None
+    import pyarrow.compute as pc
+
+    bounds = pc.min_max(rows["occurred_at"])
+    lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
+    return (lo, hi) if lo is not None else None
