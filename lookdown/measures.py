@@ -333,14 +333,10 @@ def guard(frame: pd.DataFrame, min_group_size: int, *, segmented: bool, additive
     out["suppressed"] = small.astype(bool)
     if segmented and additive and len(out):
         informative = out["value"].notna()
-        for _, cells in out.groupby("period", sort=False):
-            hidden = cells["suppressed"] & informative.loc[cells.index]
-            if hidden.sum() != 1:
-                continue
-            candidates = cells[~cells["suppressed"] & informative.loc[cells.index]]
-            if candidates.empty:
-                continue
-            smallest = candidates.sort_values(["people", "segment"], na_position="last").index[0]
-            out.loc[smallest, "suppressed"] = True
+        hidden = (out["suppressed"] & informative).groupby(out["period"]).transform("sum")
+        candidates = out[~out["suppressed"] & informative & (hidden == 1)]
+        # Per period, the candidate describing the fewest people (ties: by segment name).
+        smallest = candidates.sort_values(["period", "people", "segment"]).drop_duplicates("period").index
+        out.loc[smallest, "suppressed"] = True
     out.loc[out["suppressed"], "value"] = float("nan")
     return out.reset_index(drop=True)
