@@ -58,6 +58,8 @@ class LagCorrelation:
     best_n: int | None
     enough_data: bool
     warning: str | None
+    same_at_every_lag: bool         # a flat profile: the sign of two drifting series
+    profile_note: str | None
     caveat: str
     explanation: str
 
@@ -121,6 +123,18 @@ def lagged_correlation(
             f"Only {overlap} overlapping {grain}s; with fewer than {min_overlap}, correlations are "
             "unreliable and can appear or vanish with a single period."
         )
+    strengths = [abs(row.pearson_r) for row in tested]
+    flat = (
+        len(tested) >= 3 and best is not None and abs(best.pearson_r) >= 0.3
+        and min(strengths) >= 0.8 * max(strengths)
+        and len({np.sign(row.pearson_r) for row in tested}) == 1
+    )
+    profile_note = (
+        "The correlation is about as strong at every lag, which is what two series that both "
+        "drift over time look like; the best lag is not meaningful and the link may be the drift "
+        "alone. Compare the trends instead, or a pilot against the rest."
+        if flat else None
+    )
     adjusted = None if best is None or best.pearson_p is None else min(1.0, best.pearson_p * len(tested))
     result = dict(
         grain=grain, max_lag=max_lag, rows=tuple(rows),
@@ -128,7 +142,8 @@ def lagged_correlation(
         best_r=None if best is None else best.pearson_r,
         best_p=None if best is None else best.pearson_p,
         best_p_adjusted=adjusted, best_n=None if best is None else best.n,
-        enough_data=enough, warning=warning, caveat=CAVEAT,
+        enough_data=enough, warning=warning, same_at_every_lag=flat, profile_note=profile_note,
+        caveat=CAVEAT,
     )
     return LagCorrelation(explanation=_explain(result, len(tested)), **result)
 
@@ -149,7 +164,7 @@ def _explain(r: dict, tested: int) -> str:
         f"of a match this strong by luck is judged with that in mind ({fmt_p(r['best_p_adjusted'])}, "
         f"adjusted): {'unlikely to be chance' if clear else 'it could be chance'}."
     )
-    return " ".join(filter(None, [text, r["warning"], CAVEAT]))
+    return " ".join(filter(None, [text, r["profile_note"], r["warning"], CAVEAT]))
 
 
 __all__ = ["LagCorrelation", "LagRow", "lagged_correlation"]

@@ -40,6 +40,7 @@ from lookdown.analysis._common import (
     jsonable,
     season_keys,
     seasonal_plan,
+    suppressed_count,
     with_unit,
 )
 
@@ -55,6 +56,7 @@ class TrendVerdict:
     unit: str
     confidence: float
     periods: int                     # periods with a value
+    suppressed_cells: int            # values hidden to protect small groups (counted as missing)
     start: str | None
     end: str | None
     missing_periods: tuple[str, ...]  # periods inside the range without a value
@@ -98,18 +100,24 @@ def trend_verdict(
     check_grain(grain)
     if not 0.5 < confidence < 1:
         raise ValueError("confidence must be between 0.5 and 1, e.g. 0.95")
+    hidden = suppressed_count(series if segment is None else _segment_rows(series, segment))
     full = complete(as_series(series, segment=segment), grain)
     observed = full.dropna()
     n = len(observed)
     adjective = GRAIN_ADJECTIVE[grain]
-    base = dict(grain=grain, unit=unit, confidence=confidence, periods=n, method=METHOD)
+    base = dict(grain=grain, unit=unit, confidence=confidence, periods=n, method=METHOD,
+                suppressed_cells=hidden)
     if n == 0:
         return TrendVerdict(
             verdict=NO_CLEAR_TREND, reason=TOO_FEW, start=None, end=None, missing_periods=(),
             mean=None, slope_per_period=None, slope_per_year=None, slope_per_year_low=None,
             slope_per_year_high=None, slope_pct_of_mean_per_year=None, kendall_tau=None,
             p_value=None, seasonality_removed=False, seasonality="No data, so nothing was adjusted.",
-            explanation=f"No data to judge a trend: there is no {adjective} value in this range.",
+            explanation=(
+                "No trend can be shown: every value of this group is hidden because it has fewer "
+                "people than the minimum group size." if hidden else
+                f"No data to judge a trend: there is no {adjective} value in this range."
+            ),
             **base,
         )
 
@@ -165,7 +173,13 @@ def trend_verdict(
     if remove:
         result["method"] = SEASONAL_METHOD
     words = dict(result, raw_constant=float(np.ptp(y)) <= 1e-9 * scale)
-    return TrendVerdict(explanation=_explain(words, min_periods), **result)
+    text = _explain(words, min_periods)
+    if hidden:
+        text += (
+            f" {hidden} value(s) are hidden because the group had fewer people than the minimum "
+            "group size; they count as missing, not as zero."
+        )
+    return TrendVerdict(explanation=text, **result)
 
 
 SEASONAL_METHOD = (
@@ -210,6 +224,11 @@ def seasonal_mann_kendall(t: np.ndarray, y: np.ndarray, keys: np.ndarray, confid
     return float(np.median(slopes)), float(slopes[lower]), float(slopes[upper]), total_s / pairs, p
 
 
+def _segment_rows(data, segment: str):
+    frame = getattr(data, "frame", data)
+    return frame[frame["segment"] == segment]
+
+
 def _explain(r: dict, min_periods: int) -> str:
     grain, unit, n = r["grain"], r["unit"], r["periods"]
     adjective = GRAIN_ADJECTIVE[grain]
@@ -217,7 +236,9 @@ def _explain(r: dict, min_periods: int) -> str:
     per_year = with_unit(r["slope_per_year"], unit, signed=True) + " per year"
     if r["slope_pct_of_mean_per_year"] is not None:
         per_year += f" ({fmt_pct(r['slope_pct_of_mean_per_year'])} of the average per year)"
-    season = "" if not r["seasonality_removed"] else " The usual seasonal pattern was taken out first."
+    season = "" if not r["seasonality_removed"] else (
+        " Seasons were allowed for: each period was compared only with the same time of year."
+    )
     reason = r["reason"]
     if reason == TOO_FEW:
         return (

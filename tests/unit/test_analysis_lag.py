@@ -26,6 +26,7 @@ def test_known_lag_is_found():
     assert result.best_r < -0.85
     assert [row.n for row in result.rows] == [40 - max(3, k) for k in range(7)]
     assert result.enough_data and result.warning is None
+    assert result.same_at_every_lag is False and result.profile_note is None
     assert result.best_p_adjusted == pytest.approx(min(1.0, result.best_p * 7))
     lag3 = result.rows[3]
     mask = ~np.isnan(outcome.to_numpy())
@@ -61,3 +62,15 @@ def test_constant_series_gives_no_correlation():
     assert result.best_lag is None
     assert all(row.pearson_r is None for row in result.rows)
     assert "No correlation" in result.explanation
+
+
+def test_two_drifting_series_are_flagged():
+    rng = np.random.default_rng(5)
+    index = pd.date_range("2022-01-01", periods=36, freq="MS")
+    t = np.arange(36)
+    driver = pd.Series(100 + 3 * t + rng.normal(0, 4, 36), index)     # unrelated, both drift
+    outcome = pd.Series(80 - 2 * t + rng.normal(0, 4, 36), index)
+    result = lagged_correlation(driver, outcome)
+    assert all(row.pearson_r < -0.8 for row in result.rows)
+    assert result.same_at_every_lag is True
+    assert "drift" in result.profile_note and result.profile_note in result.explanation

@@ -139,6 +139,16 @@ def test_a_suppressed_cell_is_a_gap_not_a_zero():
     assert verdict.reason == "gap in the data"
     assert verdict.periods == 11
     assert verdict.missing_periods == ("2022-05",)
+    assert verdict.suppressed_cells == 1
+    assert "not as zero" in verdict.explanation
+
+
+def test_a_fully_hidden_group_says_so():
+    periods = pd.date_range("2022-01-01", periods=12, freq="MS")
+    frame = pd.DataFrame({"period": periods, "segment": "Legal", "value": np.nan, "people": 3, "suppressed": True})
+    verdict = trend_verdict(frame, grain="month", unit="requests")
+    assert verdict.reason == "too few periods" and verdict.periods == 0
+    assert "hidden" in verdict.explanation
 
 
 def test_leading_and_trailing_missing_periods_are_trimmed_not_gaps():
