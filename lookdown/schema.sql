@@ -127,6 +127,20 @@ create table if not exists questions (
     first_answer_at    timestamp
 );
 
+-- The segment of every person and every department under each allowlisted segmentation,
+-- rebuilt with the other rollups so measures join a small table instead of re-deriving cohorts.
+create table if not exists person_segment_map (
+    by_key     varchar not null,
+    person_key varchar not null,
+    segment    varchar not null
+);
+
+create table if not exists department_segment_map (
+    by_key     varchar not null,
+    department varchar not null,
+    segment    varchar not null
+);
+
 -- Directed person-to-person interactions (answers, replies, reactions, kudos, feedback).
 create table if not exists interactions_daily (
     day               date not null,
@@ -158,8 +172,9 @@ create or replace macro person_cohorts() as table
     )
     group by person_key;
 
--- The segment of every known person (people table or named in a cohort).
-create or replace macro person_segments(by_) as table
+-- The segment of every known person (people table or named in a cohort), derived; rollups.sql
+-- stores it in person_segment_map, which person_segments() reads.
+create or replace macro derive_person_segments(by_) as table
     with known as (
         select person_key, department, location, job_level from people
         union all
@@ -183,8 +198,9 @@ create or replace macro person_segments(by_) as table
     from known as k
     left join person_cohorts() as pc on pc.person_key = k.person_key;
 
--- The segment of a department, for rows that name a department but no person.
-create or replace macro department_segments(by_) as table
+-- The segment of a department, for rows that name a department but no person, derived; stored
+-- in department_segment_map, which department_segments() reads.
+create or replace macro derive_department_segments(by_) as table
     with departments as (
         select distinct department from people
         union select distinct department from training where department is not null
@@ -209,6 +225,13 @@ create or replace macro department_segments(by_) as table
         ) as segment
     from departments as d
     left join department_cohorts as dc on dc.department = d.department;
+
+-- What measures join to: the stored segment maps.
+create or replace macro person_segments(by_) as table
+    select person_key, segment from person_segment_map where by_key = by_;
+
+create or replace macro department_segments(by_) as table
+    select department, segment from department_segment_map where by_key = by_;
 
 -- The periods between two dates; period_end is exclusive.
 create or replace macro periods(grain_, start_, end_) as table

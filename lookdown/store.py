@@ -95,6 +95,7 @@ class Database:
         self._lock = threading.Lock()
         if not read_only:
             self._con.execute(SCHEMA_FILE.read_text())
+            self._refresh_rollups_if_definitions_changed()
 
     # -- connection ------------------------------------------------------------------------
 
@@ -193,6 +194,14 @@ class Database:
         return upload_id
 
     # -- internals -------------------------------------------------------------------------
+
+    def _refresh_rollups_if_definitions_changed(self) -> None:
+        """Rebuild the rollups of a database made by another version of the schema or rollups."""
+        signature = hashlib.sha256((SCHEMA_FILE.read_text() + ROLLUPS_FILE.read_text()).encode()).hexdigest()
+        if self.setting("rollups_signature") == signature:
+            return
+        with self.transaction() as cur:
+            cur.execute("insert or replace into settings values ('rollups_signature', $s)", {"s": signature})
 
     def _load_or_create_key(self) -> str:
         """The installation's pseudonymisation key, kept beside the database file."""
