@@ -1,0 +1,90 @@
+"""Look down: the costs that should shrink, each beside the collaboration that should shrink it."""
+import streamlit as st
+
+import ui
+from lookdown.overview import cost_pairs, headline, missing_data, segment_label, sources_text
+
+data = ui.start_page("Look down")
+
+st.markdown(
+    "Collaboration tools are usually judged by how much they **grow**. Lookdown looks the other "
+    "way: at the costs that should **shrink** when colleagues ask and answer each other's "
+    "questions (training requests and spend, time out of work, people leaving, managers' time, "
+    "marketing spend, money sunk in initiatives stopped late), each beside the collaboration "
+    "activity that should drive it down."
+)
+
+choice = ui.controls(data)
+if choice is None:
+    st.stop()
+
+pairs = cost_pairs(data.catalogue)
+span = dict(grain=choice.grain, start=choice.start, end=choice.end)
+empty = data.coverage.empty_tables
+whole = {cost.name: ui.measure_result(data, cost, by="none", **span) for cost, _ in pairs}
+headlines = {name: headline(result) for name, result in whole.items()}
+sample = next((h for h in headlines.values() if h.window), None)
+recent, baseline = (sample.recent, sample.baseline) if sample else ("last periods", "first periods")
+WANTED = {"down": "This should go down.", "up": "This should go up.", "neutral": "Neither way is better."}
+
+st.subheader("What shrank, and what did not")
+st.caption(
+    f"Average per {choice.grain_noun} over the {recent}, for the whole organisation, and its change "
+    f"against the {baseline}. Green: it moved the way we want (for these costs, down). Red: it moved "
+    "the wrong way. The (?) beside each name says what it counts and where the numbers come from."
+)
+
+PER_ROW = 4
+for row_start in range(0, len(pairs), PER_ROW):
+    columns = st.columns(PER_ROW)
+    for column, (cost, _) in zip(columns, pairs[row_start:row_start + PER_ROW]):
+        h = headlines[cost.name]
+        missing = missing_data(cost, empty)
+        help_text = (
+            f"{cost.description}\n\n**Source:** {sources_text(cost)}.\n\n"
+            f"**Figure:** average per {choice.grain_noun} over the {h.recent or recent} "
+            f"({cost.unit}), compared with the {h.baseline or baseline}; groups too small to show "
+            f"are left out. **{WANTED[cost.direction]}**"
+        )
+        shown = h.available and not missing
+        with column:
+            st.metric(
+                label=cost.label,
+                value=h.value_text(unit=False) if shown else None,
+                delta=h.delta_text() if shown else None,
+                delta_color=h.delta_color,
+                delta_arrow=h.delta_arrow,
+                delta_description=f"vs {h.baseline}" if shown else (missing or h.reason),
+                help=help_text,
+                border=True,
+            )
+
+st.subheader("Each cost beside what should drive it down")
+intro = (
+    "Left: the cost. Right: the collaboration activity that should reduce it. The dotted line marks "
+    "the start of a pilot. Hover a point for its period, group, value and the number of people it "
+    "describes."
+)
+if choice.by != "none":
+    intro += f" One line per {segment_label(choice.by).lower()} group."
+st.caption(intro)
+
+markers = ui.cohort_markers(data)
+for row_start in range(0, len(pairs), 2):
+    columns = st.columns(2)
+    for column, (cost, driver) in zip(columns, pairs[row_start:row_start + 2]):
+        cost_result = ui.measure_result(data, cost, by=choice.by, **span)
+        driver_result = ui.measure_result(data, driver, by=choice.by, **span) if driver else None
+        with column.container(border=True):
+            st.plotly_chart(
+                ui.pair_chart(data, cost_result, driver_result, markers),
+                key=f"pair-{cost.name}",
+                config={"displaylogo": False},
+            )
+            unsplit = [r.measure.label for r in (cost_result, driver_result)
+                       if r is not None and r.by != choice.by]
+            if unsplit:
+                st.caption(
+                    f"{' and '.join(unsplit)}: an organisation-wide figure, so not split by "
+                    f"{segment_label(choice.by).lower()}."
+                )

@@ -1,0 +1,24 @@
+"""Page tests run the app in-process with Streamlit's AppTest against a database file."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from tests.pages import fixtures
+
+
+@pytest.fixture(scope="session")
+def fixture_db_path(tmp_path_factory):
+    """The small fixture organisation in a closed database file."""
+    return fixtures.build(tmp_path_factory.mktemp("fixture") / "lookdown.duckdb")
+
+
+@pytest.fixture(autouse=True)
+def app_env(monkeypatch, fixture_db_path):
+    """Every page test starts with empty Streamlit caches and LOOKDOWN_DB on the fixture file."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("LOOKDOWN_DB", str(fixture_db_path))
+    yield fixture_db_path
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -1,0 +1,153 @@
+"""The database, the catalogue and measure results, cached for every page.
+
+One Database per process (Streamlit serves each browser session on its own thread; every query
+takes its own cursor). Results are cached by what determines them: the database file, its data
+version (which grows with every load, so a new upload never shows stale figures), the measure and
+its SQL, grain, segmentation, period and the minimum group size in force.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+from lookdown.measures import MEASURES_DIR, Catalogue, Measure, MeasureResult, run_measure, segmentations
+from lookdown.charts import pair_figure
+from lookdown.overview import cohort_starts
+from lookdown.store import DEFAULT_DB, Coverage, Database, DatabaseBusy, default_db_path
+
+
+@dataclass(frozen=True)
+class PageData:
+    """What a page knows about the data when it starts."""
+
+    db: Database
+    path: str
+    version: int
+    min_group_size: int
+    coverage: Coverage
+    catalogue: Catalogue
+
+    @property
+    def empty(self) -> bool:
+        return self.coverage.start is None
+
+
+def _close(db: Database) -> None:
+    db.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=_close)
+def _database(path: str) -> Database:
+    return Database(path)
+
+
+def _catalogue_signature() -> tuple:
+    """Changes when a measure file changes, so edited measures are picked up without a restart."""
+    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(Path(MEASURES_DIR).glob("*.sql")))
+
+
+@st.cache_resource(show_spinner=False)
+def _catalogue(signature: tuple) -> Catalogue:
+    return Catalogue.load()
+
+
+@st.cache_data(show_spinner=False)
+def _coverage(_db: Database, path: str, version: int) -> Coverage:
+    return _db.coverage()
+
+
+@st.cache_data(show_spinner=False)
+def _segmentations(_db: Database, path: str, version: int) -> list[str]:
+    return segmentations(_db)
+
+
+@st.cache_data(show_spinner=False)
+def _cohort_markers(_db: Database, path: str, version: int) -> list[tuple[date, str]]:
+    return cohort_starts(_db)
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _run(_db: Database, _measure: Measure, path: str, version: int, name: str, sql_hash: str,
+         grain: str, by: str, start: date, end: date, min_group_size: int) -> MeasureResult:
+    return run_measure(_db, _measure, grain=grain, by=by, start=start, end=end,
+                       min_group_size=min_group_size)
+
+
+def setup_command(path: Path) -> str:
+    """The command that builds the demo database at `path`."""
+    if path == DEFAULT_DB:
+        return "python -m lookdown demo"
+    return f"python -m lookdown --db {path} demo"
+
+
+def open_data() -> PageData:
+    """The database and what it holds; stops the page with guidance when there is no database."""
+    path = default_db_path()
+    if not path.exists():
+        st.warning(f"There is no Lookdown database at `{path}` yet.", icon=":material/database_off:")
+        st.markdown(
+            "Build the demo organisation (1,500 people over three years) to look around, "
+            "by running this in the Lookdown folder:"
+        )
+        st.code(setup_command(path), language="bash")
+        st.markdown(
+            "Then reload this page. To use another database file, set the `LOOKDOWN_DB` "
+            "environment variable to its path before starting the app."
+        )
+        st.stop()
+    try:
+        db = _database(str(path))
+    except DatabaseBusy as exc:
+        st.error(str(exc), icon=":material/lock:")
+        st.stop()
+    version = db.data_version()
+    return PageData(
+        db=db,
+        path=str(path),
+        version=version,
+        min_group_size=db.min_group_size,
+        coverage=_coverage(db, str(path), version),
+        catalogue=_catalogue(_catalogue_signature()),
+    )
+
+
+def page_segmentations(data: PageData) -> list[str]:
+    return _segmentations(data.db, data.path, data.version)
+
+
+def cohort_markers(data: PageData) -> list[tuple[date, str]]:
+    """When each pilot cohort started, for the charts."""
+    return _cohort_markers(data.db, data.path, data.version)
+
+
+def measure_result(data: PageData, measure: Measure, *, grain: str, by: str, start: date,
+                   end: date) -> MeasureResult:
+    """`run_measure`, cached; organisation-wide measures are never split (by becomes 'none')."""
+    if not measure.segmentable:
+        by = "none"
+    sql_hash = hashlib.sha1(measure.sql.encode()).hexdigest()
+    return _run(data.db, measure, data.path, data.version, measure.name, sql_hash, grain, by,
+                start, end, data.min_group_size)
+
+
+@st.cache_resource(show_spinner=False, max_entries=500)
+def _pair_figure(_cost: MeasureResult, _driver: MeasureResult | None, key: tuple):
+    return pair_figure(_cost, _driver, markers=key[-2], empty_tables=key[-1])
+
+
+def pair_chart(data: PageData, cost: MeasureResult, driver: MeasureResult | None,
+               markers: list[tuple[date, str]]):
+    """The figure of a cost and its driver, built once per data version and view.
+
+    Kept as a resource (not copied on each use): a figure is only read when drawn.
+    """
+    key = tuple(
+        (r.measure.name, hashlib.sha1(r.measure.sql.encode()).hexdigest(), r.grain, r.by, r.start, r.end,
+         r.min_group_size) if r is not None else None
+        for r in (cost, driver)
+    ) + (data.path, data.version, tuple(markers), tuple(data.coverage.empty_tables))
+    return _pair_figure(cost, driver, key)
