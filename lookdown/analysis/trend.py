@@ -90,18 +90,20 @@ def trend_verdict(
     confidence: float = 0.95,
     min_periods: int = 8,
     segment: str | None = None,
+    per_head: bool = False,
 ) -> TrendVerdict:
     """The trend of one period series (or one segment of a measure-result frame).
 
-    Hidden (suppressed) cells count as missing. A trend is claimed only when there are at least
-    `min_periods` periods with a value, no period inside the range is missing, and the
-    Mann–Kendall p-value is below 1 − `confidence`.
+    Hidden (suppressed) cells count as missing. With `per_head`, a frame's value is divided by
+    its people (so a growing group does not look like a growing measure). A trend is claimed
+    only when there are at least `min_periods` periods with a value, no period inside the range
+    is missing, and the Mann–Kendall p-value is below 1 − `confidence`.
     """
     check_grain(grain)
     if not 0.5 < confidence < 1:
         raise ValueError("confidence must be between 0.5 and 1, e.g. 0.95")
     hidden = suppressed_count(series if segment is None else _segment_rows(series, segment))
-    full = complete(as_series(series, segment=segment), grain)
+    full = complete(as_series(series, segment=segment, per_head=per_head), grain)
     observed = full.dropna()
     n = len(observed)
     adjective = GRAIN_ADJECTIVE[grain]
@@ -286,6 +288,7 @@ def trend_by_segment(
     unit: str | None = None,
     confidence: float = 0.95,
     min_periods: int = 8,
+    per_head: bool = False,
 ) -> dict[str, TrendVerdict]:
     """A verdict for every segment of a measure result (or a frame with a segment column)."""
     frame = getattr(result, "frame", result)
@@ -300,6 +303,7 @@ def trend_by_segment(
     return {
         str(segment): trend_verdict(
             rows, grain=grain, unit=unit, confidence=confidence, min_periods=min_periods,
+            per_head=per_head,
         )
         for segment, rows in frame.groupby("segment", sort=True)
     }

@@ -207,3 +207,12 @@ def test_by_segment_and_json():
     data = json.loads(json.dumps(trend_json(verdicts)))
     assert data["Pilot"]["verdict"] == "shrinking"
     assert set(data["Pilot"]) >= {"verdict", "reason", "slope_per_year", "p_value", "seasonality", "explanation"}
+
+
+def test_per_head_trend_separates_growth_from_rate():
+    periods = pd.date_range("2022-01-01", periods=24, freq="MS")
+    people = np.arange(100, 124)
+    frame = pd.DataFrame({"period": periods, "value": 2.0 * people, "people": people, "suppressed": False})
+    assert trend_verdict(frame, grain="month", unit="requests").verdict == "growing"
+    per_head = trend_verdict(frame, grain="month", unit="requests", per_head=True)
+    assert per_head.reason == "no change" and per_head.mean == pytest.approx(2.0)
