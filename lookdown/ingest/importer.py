@@ -294,25 +294,28 @@ def import_files(
             staged_items.append((item, staged))
     staged_items.sort(key=lambda pair_: _ORDER.get(pair_[1].table or "", 2))
     total = sum(s.good for _, s in staged_items)
+    last: list[tuple[int, int]] = []
+
+    def report_progress(done: int) -> None:
+        if progress and (not last or last[-1] != (done, total)):
+            last.append((done, total))
+            progress(done, total)
+
+    report_progress(0)
     done = 0
-    if progress:
-        progress(0, total)
     for item, staged in staged_items:
         before = done
-
-        def step(written: int, before: int = before) -> None:
-            if progress:
-                progress(before + written, total)
-
         try:
-            report = _commit(db, staged, item.source, step)
+            report = _commit(db, staged, item.source,
+                             lambda written, before=before: report_progress(before + written))
         except Exception as error:  # the transaction rolled back: report it, carry on with the rest
-            report = FileReport(file=item.source.name, kind=staged.file_kind, table=staged.table,
-                                understood=True, reason=f"Import failed and was rolled back: {error}")
+            reports.append(FileReport(file=item.source.name, kind=staged.file_kind, table=staged.table,
+                                      understood=True, reason=f"Import failed and was rolled back: {error}"))
+            done = before + staged.good
+            continue
         reports.append(report)
         done = before + staged.good
-        if progress:
-            progress(done, total)
+        report_progress(done)
     order = {item.source.name: i for i, item in enumerate(items)}
     reports.sort(key=lambda r: order.get(r.file, len(order)))
     return reports

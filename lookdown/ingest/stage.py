@@ -209,7 +209,8 @@ def _flags_sql(template: Template, present: set[str]) -> str:
                 parts.append(f"sum(ld_decimal_comma_vote({name})) as {name}__vote")
             else:
                 parts.append(f"0 as {name}__vote")
-    return "create or replace temp table ld_colflags as select " + ", ".join(parts or ["1 as none_"]) + " from ld_raw"
+    # count(*) keeps this an aggregate (one row) even when no column needs a vote.
+    return "create or replace temp table ld_colflags as select " + ", ".join(["count(*) as rows_", *parts]) + " from ld_raw"
 
 
 def _checks(template: Template) -> list[tuple[str, str, str]]:
