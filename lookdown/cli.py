@@ -61,6 +61,28 @@ def build_parser() -> argparse.ArgumentParser:
     measure.add_argument("--to", dest="end", type=_iso_date, help="last day (default: all loaded data)")
     measure.add_argument("--format", choices=("csv", "json"), default="csv")
 
+    trend = commands.add_parser("trend", parents=[common],
+                                help="is a measure shrinking, growing, or is there no clear trend?")
+    trend.add_argument("name")
+    trend.add_argument("--grain", choices=GRAINS, default="month")
+    trend.add_argument("--by", default="none")
+    trend.add_argument("--from", dest="start", type=_iso_date)
+    trend.add_argument("--to", dest="end", type=_iso_date)
+    trend.add_argument("--format", choices=("json", "text"), default="json")
+
+    compare = commands.add_parser("compare", parents=[common],
+                                  help="a pilot cohort against the rest of the organisation")
+    compare.add_argument("name")
+    compare.add_argument("--cohort", help="cohort name (default: the earliest cohort)")
+    compare.add_argument("--grain", choices=GRAINS, default="month")
+    compare.add_argument("--format", choices=("json", "text"), default="json")
+
+    load = commands.add_parser("import", parents=[common], help="import export files (CSV, XLSX, ZIP, XML)")
+    load.add_argument("files", nargs="+", type=Path)
+    load.add_argument("--as", dest="as_kind", help="force the kind: a table name or an export format")
+    load.add_argument("--timezone", help="the organisation's time zone, e.g. Europe/Paris (saved)")
+    load.add_argument("--format", choices=("text", "json"), default="text")
+
     serve = commands.add_parser("serve", parents=[common], help="start the app on http://127.0.0.1:8501")
     serve.add_argument("--port", type=int, default=8501)
     serve.add_argument("--address", default="127.0.0.1",
@@ -148,6 +170,78 @@ def result_rows(result: MeasureResult) -> list[dict]:
     return rows
 
 
+def cmd_trend(args, db_path: Path) -> int:
+    from lookdown.analysis.runs import measure_trends
+
+    measure = Catalogue.load()[args.name]
+    db = _open_existing(db_path)
+    try:
+        result, verdicts = measure_trends(db, measure, by=args.by, grain=args.grain, start=args.start, end=args.end)
+    finally:
+        db.close()
+    if args.format == "text":
+        for segment, verdict in verdicts.items():
+            print(f"{segment}: {verdict.explanation}")
+        return 0
+    json.dump({"measure": measure.name, "grain": result.grain, "by": result.by,
+               "segments": {segment: verdict.to_dict() for segment, verdict in verdicts.items()}},
+              sys.stdout, indent=2)
+    print()
+    return 0
+
+
+def cmd_compare(args, db_path: Path) -> int:
+    from lookdown.analysis.runs import compare_cohort
+
+    measure = Catalogue.load()[args.name]
+    db = _open_existing(db_path)
+    try:
+        comparison = compare_cohort(db, measure, cohort=args.cohort, grain=args.grain)
+    finally:
+        db.close()
+    if args.format == "text":
+        print(comparison.did.explanation)
+        print(comparison.projection.explanation)
+        print(comparison.agreement.explanation)
+        return 0
+    json.dump(comparison.to_dict(), sys.stdout, indent=2)
+    print()
+    return 0
+
+
+def cmd_import(args, db_path: Path) -> int:
+    from lookdown.ingest.importer import import_files
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        raise CommandError(f"no such file: {', '.join(missing)}")
+    db = Database(db_path)
+    try:
+        if args.timezone:
+            db.set_setting("timezone", args.timezone)
+        reports = import_files(db, args.files, as_kind=args.as_kind, timezone=args.timezone)
+    finally:
+        db.close()
+    if args.format == "json":
+        json.dump([report.to_dict() for report in reports], sys.stdout, indent=2, default=str)
+        print()
+    else:
+        for report in reports:
+            if not report.understood:
+                print(f"{report.file}: not imported: {report.reason}")
+                continue
+            print(f"{report.file}: {report.kind} -> {report.table}: {report.loaded:,} loaded, "
+                  f"{report.rejected:,} rejected, {report.duplicates_skipped:,} already loaded")
+            for error in report.errors:
+                print(f"  line {error['line']}, column {error['column']}, value {error['value']!r}: {error['reason']}")
+            for notice in report.notices:
+                print(f"  note: {notice}")
+    failed = [r for r in reports if not r.understood or (r.reason and r.upload_id is None)]
+    for report in failed:
+        print(f"lookdown: {report.file}: {report.reason}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_serve(args, db_path: Path) -> int:
     env = {**os.environ, "LOOKDOWN_DB": str(db_path.resolve())}
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
@@ -159,4 +253,5 @@ def cmd_serve(args, db_path: Path) -> int:
         return 0
 
 
-COMMANDS = {"demo": cmd_demo, "measures": cmd_measures, "measure": cmd_measure, "serve": cmd_serve}
+COMMANDS = {"demo": cmd_demo, "measures": cmd_measures, "measure": cmd_measure, "trend": cmd_trend,
+            "compare": cmd_compare, "import": cmd_import, "serve": cmd_serve}

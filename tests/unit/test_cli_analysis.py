@@ -1,0 +1,65 @@
+"""`trend`, `compare` and `import` on the command line."""
+import json
+
+from lookdown.cli import main
+
+
+def test_compare_prints_the_pilot_against_the_rest(demo_db, capsys):
+    assert main(["--db", str(demo_db.path), "compare", "training_requests", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("pilot_before", "pilot_after", "rest_before", "rest_after", "pilot_change_pct", "rest_change_pct",
+                "did_pct_points", "ci_low", "ci_high", "method", "parallel_trends"):
+        assert key in out
+    assert out["cohort"] == "Social learning pilot" and out["cohort_start"] == "2024-07-01"
+    assert out["per_head"] is True
+    assert out["pilot_after"] < out["pilot_before"]
+    assert out["ci_high"] < 0 and out["ci_low"] < out["did_pct_points"] < out["ci_high"]
+    assert out["parallel_trends"]["tested"] is True
+    assert out["methods_agree"]["verdict"] == "agree: clear effect"
+
+
+def test_compare_on_a_measure_the_pilot_leaves_alone_finds_no_clear_effect(demo_db, capsys):
+    assert main(["--db", str(demo_db.path), "compare", "advocacy_posts"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["significant"] is False and out["ci_low"] < 0 < out["ci_high"]
+
+
+def test_trend_gives_a_verdict_per_segment(demo_db, capsys):
+    assert main(["--db", str(demo_db.path), "trend", "training_requests", "--by", "cohort"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["segments"]) == {"Social learning pilot", "Rest"}
+    assert out["segments"]["Social learning pilot"]["verdict"] == "shrinking"
+    assert main(["--db", str(demo_db.path), "trend", "marketing_spend"]) == 0
+    assert json.loads(capsys.readouterr().out)["segments"]["All"]["verdict"] == "no clear trend"
+
+
+def test_compare_without_cohorts_explains_what_to_load(tmp_path, capsys):
+    from lookdown.store import Database
+
+    Database(tmp_path / "empty.duckdb").close()
+    assert main(["--db", str(tmp_path / "empty.duckdb"), "compare", "training_requests"]) == 2
+    assert "No pilot cohort is loaded" in capsys.readouterr().err
+
+
+def test_import_reports_loaded_and_rejected_rows_as_json(tmp_path, capsys):
+    csv = tmp_path / "training.csv"
+    csv.write_text("requested_on,person_id,department,cost\n"
+                   "2024-01-05,ann@example.com,Sales,250\n"
+                   "2024-01-06,bob@example.com,Sales,-10\n"
+                   "2024-02-07,cat@example.com,Sales,\"1,200\"\n")
+    db_path = tmp_path / "org.duckdb"
+    assert main(["--db", str(db_path), "import", str(csv), "--format", "json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    assert (report["table"], report["loaded"], report["rejected"]) == ("training", 2, 1)
+    assert report["errors"][0]["line"] == 3 and report["errors"][0]["column"] == "cost"
+    assert main(["--db", str(db_path), "import", str(csv), "--format", "json"]) == 0
+    (again,) = json.loads(capsys.readouterr().out)
+    assert again["loaded"] == 0 and again["duplicates_skipped"] == 2
+
+
+def test_import_of_a_file_it_does_not_understand_exits_non_zero_with_one_line(tmp_path, capsys):
+    junk = tmp_path / "notes.txt"
+    junk.write_text("hello\n")
+    assert main(["--db", str(tmp_path / "org.duckdb"), "import", str(junk)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("lookdown: notes.txt: ")
