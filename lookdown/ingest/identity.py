@@ -52,17 +52,20 @@ def stage_identity_map(scratch: Scratch, csv: CsvText) -> Staged:
     # One alias per row and kind: the e-mail, and the platform user id in its reader's namespace.
     alias_parts = []
     if "email" in found:
-        alias_parts.append("select rec, person_id, lower(ld_clean(email)) as alias, null as platform from base")
+        alias_parts.append(
+            "select rec, person_id, lower(ld_clean(email)) as alias, null::varchar as platform from base"
+        )
     if "platform_user_id" in found:
         alias_parts.append(
             "select rec, person_id, case when platform is null then ld_clean(platform_user_id) "
-            "else platform || ':' || ld_clean(platform_user_id) end, platform from base"
+            "else platform || ':' || ld_clean(platform_user_id) end as alias, platform from base"
         )
     for column, platform in PLATFORM_ID_COLUMNS.items():
         if column in found:
             assert column.isidentifier() and platform.isalpha()
             alias_parts.append(
-                f"select rec, person_id, '{platform}:' || ld_clean({column}), '{platform}' from base"
+                f"select rec, person_id, '{platform}:' || ld_clean({column}) as alias, '{platform}' as platform "
+                "from base"
             )
     platform_raw = f"lower(ld_clean({_column(found, 'platform')}))"
     platform_case = "case " + platform_raw + " " + " ".join(

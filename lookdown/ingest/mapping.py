@@ -53,15 +53,17 @@ def _suggest(headers: list[str], table: str) -> Suggestion:
     # Candidate (rank, header index, column): exact template names rank first, then synonyms in
     # the order listed (earlier synonyms are better matches).
     candidates: list[tuple[int, int, str]] = []
+    # Compared without spaces, so 'DateofHire', 'Date of Hire' and 'date_of_hire' all match.
+    compact = {column: [s.replace(" ", "") for s in synonyms.get(column, ())] for column in columns}
     for i, header in enumerate(headers):
-        norm = normalise(header)
+        norm = normalise(header).replace(" ", "")
         if not norm:
             continue
         for column in columns:
-            if norm == normalise(column):
+            if norm == column.replace("_", ""):
                 candidates.append((0, i, column))
-            elif norm in synonyms.get(column, ()):
-                candidates.append((1 + synonyms[column].index(norm), i, column))
+            elif norm in compact[column]:
+                candidates.append((1 + compact[column].index(norm), i, column))
     mapping: dict[str, str | None] = {h: None for h in headers}
     taken_headers: set[int] = set()
     taken_columns: set[str] = set()
