@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from lookdown.overview import cost_pairs, headline, missing_data, segment_label, sources_text
+from lookdown.overview import cost_pairs, headline, missing_data, segment_label, series, sources_text
 
 data = ui.start_page("Look down")
 
@@ -35,6 +35,12 @@ st.caption(
 )
 
 PER_ROW = 4
+
+
+def trend(result) -> list[float]:
+    """The figures behind a headline, oldest first, for the card's small line (hidden cells left out)."""
+    return [value for cells in series(result).values() for _, value, _, _ in cells if value is not None]
+
 for row_start in range(0, len(pairs), PER_ROW):
     columns = st.columns(PER_ROW)
     for column, (cost, _) in zip(columns, pairs[row_start:row_start + PER_ROW]):
@@ -57,6 +63,8 @@ for row_start in range(0, len(pairs), PER_ROW):
                 delta_description=f"vs {h.baseline}" if shown else (missing or h.reason),
                 help=help_text,
                 border=True,
+                chart_data=trend(whole[cost.name]) if shown else None,
+                chart_type="line",
             )
 
 st.subheader("Each cost beside what should drive it down")

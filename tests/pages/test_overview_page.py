@@ -64,6 +64,8 @@ def test_headline_metrics_equal_the_measures_computed_directly(app_env):
     assert requests.proto.color == MetricProto.MetricColor.GREEN  # a shrinking cost is good
     assert requests.proto.delta_description == "vs first 2 months"
     assert "**Source:** training records" in requests.help
+    # The card's small line: the monthly figures it summarises.
+    assert list(requests.proto.chart_data) == [22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12]
     assert shown["Training spend"].value == "5,500"
 
 
