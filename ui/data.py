@@ -14,7 +14,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from lookdown.measures import MEASURES_DIR, Catalogue, Measure, MeasureResult, run_measure, segmentations
+from lookdown.measures import (
+    MEASURES_DIR, Catalogue, CatalogueError, Measure, MeasureResult, run_measure, segmentations,
+)
 from lookdown.charts import pair_figure
 from lookdown.overview import cohort_starts
 from lookdown.store import DEFAULT_DB, Coverage, Database, DatabaseBusy, default_db_path
@@ -104,6 +106,12 @@ def open_data() -> PageData:
     except DatabaseBusy as exc:
         st.error(str(exc), icon=":material/lock:")
         st.stop()
+    try:
+        catalogue = _catalogue(_catalogue_signature())
+    except CatalogueError as exc:
+        st.error("The measure files in `measures/` have problems, so no figures can be shown:\n\n"
+                 + "\n".join(f"- {problem}" for problem in exc.problems), icon=":material/error:")
+        st.stop()
     version = db.data_version()
     return PageData(
         db=db,
@@ -111,7 +119,7 @@ def open_data() -> PageData:
         version=version,
         min_group_size=db.min_group_size,
         coverage=_coverage(db, str(path), version),
-        catalogue=_catalogue(_catalogue_signature()),
+        catalogue=catalogue,
     )
 
 
