@@ -11,50 +11,60 @@ create or replace macro ld_clean(s) as
 -- Timestamps, in the organisation's local time zone tz_. Naive values are taken as local time
 -- already; values with an offset or 'Z', and epoch numbers, are instants converted to local time.
 -- Accepts ISO, M/D/YYYY (D/M/YYYY when dayfirst_), D.M.YYYY, Excel serial days, epoch seconds
--- and milliseconds.
-create or replace macro ld_timestamp(s, dayfirst_, tz_) as (
+-- and milliseconds. The *_c macros take text already cleaned by ld_clean (the staging query
+-- cleans each column once); the others clean first.
+create or replace macro ld_timestamp_c(c, dayfirst_, tz_) as (
     case
-        when ld_clean(s) is null then null
-        when regexp_full_match(ld_clean(s), '\d{13}')
-            then timezone(tz_, epoch_ms(ld_clean(s)::bigint)::timestamptz)
-        when regexp_full_match(ld_clean(s), '\d{10}')
-            then timezone(tz_, to_timestamp(ld_clean(s)::bigint))
-        when regexp_full_match(ld_clean(s), '\d{5}(\.\d+)?')
-            then timestamp '1899-12-30' + to_microseconds((ld_clean(s)::double * 86400000000)::bigint)
-        when regexp_full_match(ld_clean(s), '\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)')
-            then timezone(tz_, try_cast(regexp_replace(ld_clean(s), '\s*UTC$', 'Z') as timestamptz))
+        when c is null then null
+        -- the common case first, with cheap tests: ISO without an offset ('Z', '+hh', '-hh:mm', UTC)
+        when strpos(substr(c, 11), '-') = 0 and not contains(c, '+') and not contains(c, 'Z')
+             and not contains(c, 'UTC') and try_cast(c as timestamp) is not null
+            then try_cast(c as timestamp)
+        when regexp_full_match(c, '\d{13}')
+            then timezone(tz_, epoch_ms(c::bigint)::timestamptz)
+        when regexp_full_match(c, '\d{10}')
+            then timezone(tz_, to_timestamp(c::bigint))
+        when regexp_full_match(c, '\d{5}(\.\d+)?')
+            then timestamp '1899-12-30' + to_microseconds((c::double * 86400000000)::bigint)
+        when regexp_full_match(c, '\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)')
+            then timezone(tz_, try_cast(regexp_replace(c, '\s*UTC$', 'Z') as timestamptz))
         else coalesce(
-            try_cast(ld_clean(s) as timestamp),
             case when dayfirst_
-                then try_strptime(ld_clean(s), ['%d/%m/%Y', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S',
-                                                '%d/%m/%y', '%d-%m-%Y'])
-                else try_strptime(ld_clean(s), ['%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S',
-                                                '%m/%d/%Y %I:%M %p', '%m/%d/%Y %I:%M:%S %p', '%m/%d/%y'])
+                then try_strptime(c, ['%d/%m/%Y', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S', '%d/%m/%y', '%d-%m-%Y'])
+                else try_strptime(c, ['%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S',
+                                      '%m/%d/%Y %I:%M %p', '%m/%d/%Y %I:%M:%S %p', '%m/%d/%y'])
             end,
-            try_strptime(ld_clean(s), ['%d.%m.%Y', '%d.%m.%Y %H:%M', '%d.%m.%Y %H:%M:%S', '%d.%m.%y',
-                                       '%Y%m%d', '%Y/%m/%d', '%Y/%m/%d %H:%M:%S', '%b %d, %Y',
-                                       '%B %d, %Y', '%d %b %Y', '%d %B %Y', '%d-%b-%Y', '%d-%b-%y'])
+            try_strptime(c, ['%d.%m.%Y', '%d.%m.%Y %H:%M', '%d.%m.%Y %H:%M:%S', '%d.%m.%y',
+                             '%Y%m%d', '%Y/%m/%d', '%Y/%m/%d %H:%M:%S', '%b %d, %Y',
+                             '%B %d, %Y', '%d %b %Y', '%d %B %Y', '%d-%b-%Y', '%d-%b-%y'])
         )
     end
 );
+create or replace macro ld_timestamp(s, dayfirst_, tz_) as ld_timestamp_c(ld_clean(s), dayfirst_, tz_);
 
-create or replace macro ld_date(s, dayfirst_, tz_) as ld_timestamp(s, dayfirst_, tz_)::date;
+create or replace macro ld_date_c(c, dayfirst_, tz_) as ld_timestamp_c(c, dayfirst_, tz_)::date;
+create or replace macro ld_date(s, dayfirst_, tz_) as ld_date_c(ld_clean(s), dayfirst_, tz_);
 
 -- A month: any date, or YYYY-MM, MM/YYYY, "Mar 2024"; the first day of that month.
-create or replace macro ld_month(s, dayfirst_, tz_) as date_trunc('month', coalesce(
-    ld_date(s, dayfirst_, tz_),
-    try_strptime(ld_clean(s), ['%Y-%m', '%Y/%m', '%m/%Y', '%m.%Y', '%b %Y', '%B %Y', '%b-%y', '%b %y'])::date
+create or replace macro ld_month_c(c, dayfirst_, tz_) as date_trunc('month', coalesce(
+    ld_date_c(c, dayfirst_, tz_),
+    try_strptime(c, ['%Y-%m', '%Y/%m', '%m/%Y', '%m.%Y', '%b %Y', '%B %Y', '%b-%y', '%b %y'])::date
 ))::date;
+create or replace macro ld_month(s, dayfirst_, tz_) as ld_month_c(ld_clean(s), dayfirst_, tz_);
 
 -- Does a slash date say D/M (first part above 12)? Used to vote per column.
-create or replace macro ld_slash_dayfirst(s) as
-    coalesce(try_cast(regexp_extract(ld_clean(s), '^(\d{1,2})/(\d{1,2})/\d{2,4}', 1) as integer) > 12, false);
-create or replace macro ld_slash_monthfirst(s) as
-    coalesce(try_cast(regexp_extract(ld_clean(s), '^(\d{1,2})/(\d{1,2})/\d{2,4}', 2) as integer) > 12, false);
+-- (CASE, not AND: only CASE skips the regular expression for values without a slash.)
+create or replace macro ld_slash_dayfirst(s) as case when contains(s, '/') then
+    coalesce(try_cast(regexp_extract(ld_clean(s), '^(\d{1,2})/(\d{1,2})/\d{2,4}', 1) as integer) > 12, false)
+    else false end;
+create or replace macro ld_slash_monthfirst(s) as case when contains(s, '/') then
+    coalesce(try_cast(regexp_extract(ld_clean(s), '^(\d{1,2})/(\d{1,2})/\d{2,4}', 2) as integer) > 12, false)
+    else false end;
 
 -- An amount with its currency sign/code, spaces and apostrophes removed; sign kept.
-create or replace macro ld_amount_text(s) as regexp_replace(
-    ld_clean(s), '(?i)(usd|eur|gbp|chf|cad|aud|jpy|inr|sek|nok|dkk|us\$|kr\.?|[$€£¥₹]|\s|'')', '', 'g');
+create or replace macro ld_amount_text_c(c) as regexp_replace(
+    c, '(?i)(usd|eur|gbp|chf|cad|aud|jpy|inr|sek|nok|dkk|us\$|kr\.?|[$€£¥₹]|\s|'')', '', 'g');
+create or replace macro ld_amount_text(s) as ld_amount_text_c(ld_clean(s));
 
 -- The digits and separators of an amount, without sign or parentheses.
 create or replace macro ld_amount_digits(t) as regexp_replace(t, '[()+-]', '', 'g');
@@ -74,23 +84,27 @@ create or replace macro ld_decimal_mark(d) as (
     end
 );
 
--- A number from an export: "$1,250.00", "1.250,00 €", "(300)", "7,5". decimal_comma_ settles
--- the ambiguous "1,250" / "1.250" cases for the whole column.
-create or replace macro ld_amount(s, decimal_comma_) as (
+-- A number from an export: "$1,250.00", "1.250,00 €", "(300)", "7,5", "2e-4". decimal_comma_
+-- settles the ambiguous "1,250" / "1.250" cases for the whole column.
+create or replace macro ld_amount_c(c, decimal_comma_) as (
     case
-        when ld_clean(s) is null then null
-        when not regexp_full_match(ld_amount_text(s), '[(+-]?[0-9.,]*[0-9][0-9.,]*\)?-?') then null
-        else (case when regexp_matches(ld_amount_text(s), '^-|^\(|-$') then -1 else 1 end) * try_cast(
+        when c is null then null
+        -- the common case first: a plain number
+        when not contains(c, ',') and not (decimal_comma_ and contains(c, '.')) and isfinite(try_cast(c as double))
+            then try_cast(c as double)
+        when not regexp_full_match(ld_amount_text_c(c), '[(+-]?[0-9.,]*[0-9][0-9.,]*\)?-?') then null
+        else (case when regexp_matches(ld_amount_text_c(c), '^-|^\(|-$') then -1 else 1 end) * try_cast(
             case
-                when ld_decimal_mark(ld_amount_digits(ld_amount_text(s))) = ','
-                  or (ld_decimal_mark(ld_amount_digits(ld_amount_text(s))) = 'ambiguous' and decimal_comma_)
-                  or (ld_decimal_mark(ld_amount_digits(ld_amount_text(s))) = 'thousands'
-                      and contains(ld_amount_digits(ld_amount_text(s)), '.'))
-                    then replace(replace(ld_amount_digits(ld_amount_text(s)), '.', ''), ',', '.')
-                else replace(ld_amount_digits(ld_amount_text(s)), ',', '')
+                when ld_decimal_mark(ld_amount_digits(ld_amount_text_c(c))) = ','
+                  or (ld_decimal_mark(ld_amount_digits(ld_amount_text_c(c))) = 'ambiguous' and decimal_comma_)
+                  or (ld_decimal_mark(ld_amount_digits(ld_amount_text_c(c))) = 'thousands'
+                      and contains(ld_amount_digits(ld_amount_text_c(c)), '.'))
+                    then replace(replace(ld_amount_digits(ld_amount_text_c(c)), '.', ''), ',', '.')
+                else replace(ld_amount_digits(ld_amount_text_c(c)), ',', '')
             end as double)
     end
 );
+create or replace macro ld_amount(s, decimal_comma_) as ld_amount_c(ld_clean(s), decimal_comma_);
 
 -- The column's vote: +1 for a value that clearly uses a decimal comma, -1 for a decimal point.
 create or replace macro ld_decimal_comma_vote(s) as (
@@ -102,12 +116,13 @@ create or replace macro ld_decimal_comma_vote(s) as (
     end
 );
 
-create or replace macro ld_bool(s) as (
+create or replace macro ld_bool_c(c) as (
     case
-        when lower(ld_clean(s)) in ('true', 't', 'yes', 'y', '1', 'ja', 'oui', 'si', 'x') then true
-        when lower(ld_clean(s)) in ('false', 'f', 'no', 'n', '0', 'nein', 'non') then false
+        when lower(c) in ('true', 't', 'yes', 'y', '1', 'ja', 'oui', 'si', 'x') then true
+        when lower(c) in ('false', 'f', 'no', 'n', '0', 'nein', 'non') then false
     end
 );
+create or replace macro ld_bool(s) as ld_bool_c(ld_clean(s));
 
 -- Plain text: cleaned; NULL when empty.
 create or replace macro ld_text(s) as ld_clean(s);

@@ -69,7 +69,6 @@ class Scratch:
     def __init__(self):
         self.con = duckdb.connect()
         self.con.execute(PARSE_SQL)
-        self.con.register("ld_enum_synonyms", _enum_synonyms())
 
     def close(self) -> None:
         self.con.close()
@@ -136,15 +135,6 @@ class Scratch:
         return pd.DataFrame(out, columns=PROBLEM_COLUMNS) if out else no_problems()
 
 
-def _enum_synonyms() -> pd.DataFrame:
-    rows = [
-        (table, column, raw, value)
-        for (table, column), mapping in ENUM_SYNONYMS.items()
-        for raw, value in mapping.items()
-    ]
-    return pd.DataFrame(rows, columns=["tbl", "col", "raw", "value"])
-
-
 # -- Templates (and mapped exports) -----------------------------------------------------------
 
 
@@ -158,28 +148,30 @@ def _sql_list(values: tuple[str, ...]) -> str:
 
 
 def _parse_expr(template: Template, column: Column, present: bool) -> str:
-    """How the text of a template column is read (names from the contract)."""
+    """How the (cleaned) text of a template column is read (names from the contract)."""
     name = column.name
-    ref = f"raw.{name}" if present else "null::varchar"
+    ref = f"cl.{name}" if present else "null::varchar"
     if column.allowed:
-        return (
-            f"coalesce((select e.value from ld_enum_synonyms as e where e.tbl = '{template.table}' "
-            f"and e.col = '{name}' and e.raw = lower(ld_clean({ref}))), lower(ld_clean({ref})))"
-        )
+        synonyms = ENUM_SYNONYMS.get((template.table, name), {})
+        if not synonyms:
+            return f"lower({ref})"
+        assert all("'" not in k + v for k, v in synonyms.items())  # contract constants
+        whens = " ".join(f"when '{k}' then '{v}'" for k, v in synonyms.items())
+        return f"case lower({ref}) {whens} else lower({ref}) end"
     if name == "month":
-        return f"ld_month({ref}, f.{name}__dayfirst, f.tz_)"
+        return f"ld_month_c({ref}, f.{name}__dayfirst, f.tz_)"
     if column.type == "date":
-        return f"ld_date({ref}, f.{name}__dayfirst, f.tz_)"
+        return f"ld_date_c({ref}, f.{name}__dayfirst, f.tz_)"
     if column.type == "timestamp":
-        return f"ld_timestamp({ref}, f.{name}__dayfirst, f.tz_)"
+        return f"ld_timestamp_c({ref}, f.{name}__dayfirst, f.tz_)"
     if _is_number(column):
         return (
-            f"ld_amount({ref}, coalesce(f.{name}__vote, 0) > 0 "
+            f"ld_amount_c({ref}, coalesce(f.{name}__vote, 0) > 0 "
             f"or (coalesce(f.{name}__vote, 0) = 0 and f.semicolon_))"
         )
     if column.type == "boolean":
-        return f"ld_bool({ref})"
-    return f"ld_text({ref})"
+        return f"ld_bool_c({ref})"
+    return ref
 
 
 def _output_expr(column: Column) -> str:
@@ -219,7 +211,7 @@ def _checks(template: Template) -> list[tuple[str, str, str]]:
     checks: list[tuple[str, str, str]] = []
     for column in template.columns:
         name = column.name
-        raw = f"ld_clean(s.{name}__raw)"
+        raw = f"s.{name}__raw"  # the cleaned text
         if column.required:
             checks.append((name, f"{raw} is null", "missing required value"))
         if column.allowed:
@@ -292,27 +284,34 @@ def stage_template_csv(
     con.execute(_flags_sql(template, present)).fetchall()
     con.execute("create or replace temp table ld_flags as select * from ld_params, ld_colflags").fetchall()
 
+    # Each column is cleaned once (ld_clean), then parsed by the *_c parsers.
+    cleaned = ", ".join(f"ld_clean(raw.{name}) as {name}" for name in sorted(present))
     parsed = ",\n  ".join(
         f"{_parse_expr(template, c, c.name in present)} as {c.name}, "
-        f"{'raw.' + c.name if c.name in present else 'null::varchar'} as {c.name}__raw"
+        f"{'cl.' + c.name if c.name in present else 'null::varchar'} as {c.name}__raw"
         for c in template.columns
     )
     con.execute(
-        f"create or replace temp table ld_stage as select raw.rowid as rec,\n  {parsed}\n"
-        "from ld_raw as raw, ld_flags as f"
+        f"create or replace temp table ld_stage as select cl.rec,\n  {parsed}\n"
+        f"from (select raw.rowid as rec, {cleaned} from ld_raw as raw) as cl, ld_flags as f"
     ).fetchall()
 
-    selects = []
+    # Every check in one scan: a list of (hit, column, value, reason) per row, keeping the hits.
+    entries = []
     for column, condition, reason in _checks(template):
         value = "null::varchar"
         if column in known and not template.column(column).identifier:
             value = f"left(s.{column}__raw, {MAX_VALUE_CHARS})"
         assert "'" not in reason and "'" not in column
-        selects.append(
-            f"select s.rec, '{column}' as column_name, {value} as value, '{reason}' as reason "
-            f"from ld_stage as s, ld_flags as f where {condition}"
+        entries.append(
+            f"struct_pack(hit := coalesce({condition}, false), column_name := '{column}', "
+            f"value := {value}, reason := '{reason}')"
         )
-    con.execute("create or replace temp table ld_problems as\n" + "\nunion all\n".join(selects)).fetchall()
+    con.execute(
+        "create or replace temp table ld_problems as select rec, p.column_name, p.value, p.reason from ("
+        "select s.rec, unnest(list_filter([" + ",\n".join(entries) + "], lambda x: x.hit)) as p "
+        "from ld_stage as s, ld_flags as f)"
+    ).fetchall()
     scratch.number_lines()
     value_problems = con.execute(
         "select l.line, p.column_name, p.value, p.reason from ld_problems as p "
