@@ -412,15 +412,48 @@ def cost_pairs(catalogue: Catalogue) -> list[tuple[Measure, Measure | None]]:
     return pairs
 
 
-# Cost measures in the order an L&D leader reads them: training first, then people leaving,
-# managers' time, marketing and initiatives stopped late.
-SOURCE_ORDER = ("training", "people", "manager_time", "marketing_spend", "initiatives", "activity", "cohorts")
+# Cost measures in the order an L&D leader reads them, grouped by the table they mainly come
+# from: training first, then people leaving, managers' time, marketing and initiatives.
+THEMES = {
+    "training": "Training",
+    "people": "People leaving",
+    "manager_time": "Managers' time",
+    "marketing_spend": "Marketing",
+    "initiatives": "Initiatives",
+}
+OTHER_THEME = "Other costs"
+SOURCE_ORDER = tuple(THEMES)
 
 
-def _reading_order(measure: Measure) -> tuple[int, str]:
+def theme(measure: Measure) -> str:
+    """The group a cost measure is shown in: 'Training', 'People leaving', ..."""
+    first = measure.sources[0] if measure.sources else ""
+    return THEMES.get(first, OTHER_THEME)
+
+
+# Within a theme, the story's order: how many ask, what it costs, then the time it takes.
+# Measures not listed follow in label order.
+STORY_ORDER = (
+    "training_requests", "training_expense", "training_seat_hours", "training_production_hours",
+    "voluntary_turnover_rate", "voluntary_leavers", "regretted_leavers",
+    "manager_direction_hours", "direction_hours_per_report",
+    "marketing_spend", "late_stop_spend", "median_days_to_stop",
+)
+
+
+def _reading_order(measure: Measure) -> tuple[int, int, str]:
     first = measure.sources[0] if measure.sources else ""
     rank = SOURCE_ORDER.index(first) if first in SOURCE_ORDER else len(SOURCE_ORDER)
-    return rank, measure.label.lower()
+    story = STORY_ORDER.index(measure.name) if measure.name in STORY_ORDER else len(STORY_ORDER)
+    return rank, story, measure.label.lower()
+
+
+def by_theme(pairs: list[tuple[Measure, Measure | None]]) -> dict[str, list[tuple[Measure, Measure | None]]]:
+    """The pairs grouped by theme, themes and pairs in reading order."""
+    grouped: dict[str, list[tuple[Measure, Measure | None]]] = {}
+    for cost, driver in pairs:
+        grouped.setdefault(theme(cost), []).append((cost, driver))
+    return grouped
 
 
 COHORT_STARTS_SQL = "select cohort, min(started_on) as started_on from cohorts group by cohort order by 2, 1"

@@ -2,7 +2,9 @@
 import streamlit as st
 
 import ui
-from lookdown.overview import cost_pairs, headline, missing_data, segment_label, series, sources_text
+from lookdown.overview import (
+    by_theme, cost_pairs, headline, missing_data, segment_label, series, sources_text,
+)
 
 data = ui.start_page("Look down")
 
@@ -68,31 +70,37 @@ for row_start in range(0, len(pairs), PER_ROW):
             )
 
 st.subheader("Each cost beside what should drive it down")
-intro = (
-    "Left: the cost. Right: the collaboration activity that should reduce it. The dotted line marks "
-    "the start of a pilot. Hover a point for its period, group, value and the number of people it "
-    "describes."
-)
+markers = ui.cohort_markers(data)
+intro = "Left: the cost. Right: the collaboration activity that should reduce it."
+if markers:
+    intro += " The dotted line marks the start of a pilot."
+intro += " Hover a point for its period, group, value and the number of people it describes."
 if choice.by != "none":
     intro += f" One line per {segment_label(choice.by).lower()} group."
 st.caption(intro)
 
-markers = ui.cohort_markers(data)
-for row_start in range(0, len(pairs), 2):
-    columns = st.columns(2)
-    for column, (cost, driver) in zip(columns, pairs[row_start:row_start + 2]):
-        cost_result = ui.measure_result(data, cost, by=choice.by, **span)
-        driver_result = ui.measure_result(data, driver, by=choice.by, **span) if driver else None
-        with column.container(border=True):
-            st.plotly_chart(
-                ui.pair_chart(data, cost_result, driver_result, markers),
-                key=f"pair-{cost.name}",
-                config={"displaylogo": False},
-            )
-            unsplit = [r.measure.label for r in (cost_result, driver_result)
-                       if r is not None and r.by != choice.by]
-            if unsplit:
-                st.caption(
-                    f"{' and '.join(unsplit)}: an organisation-wide figure, so not split by "
-                    f"{segment_label(choice.by).lower()}."
-                )
+themes = by_theme(pairs)
+# Only the open tab's charts are computed and drawn, which keeps the page quick.
+tabs = st.tabs(list(themes), key="theme", on_change="rerun")
+for tab, theme_pairs in zip(tabs, themes.values()):
+    if tab.open is False:
+        continue
+    with tab:
+        for row_start in range(0, len(theme_pairs), 2):
+            columns = st.columns(2)
+            for column, (cost, driver) in zip(columns, theme_pairs[row_start:row_start + 2]):
+                cost_result = ui.measure_result(data, cost, by=choice.by, **span)
+                driver_result = ui.measure_result(data, driver, by=choice.by, **span) if driver else None
+                with column.container(border=True):
+                    st.plotly_chart(
+                        ui.pair_chart(data, cost_result, driver_result, markers),
+                        key=f"pair-{cost.name}",
+                        config={"displaylogo": False},
+                    )
+                    unsplit = [r.measure.label for r in (cost_result, driver_result)
+                               if r is not None and r.by != choice.by]
+                    if unsplit:
+                        st.caption(
+                            f"{' and '.join(unsplit)}: an organisation-wide figure, so not split by "
+                            f"{segment_label(choice.by).lower()}."
+                        )

@@ -98,9 +98,9 @@ def open_page(browser, url: str, width: int = 1400):
     page.goto(url)
     page.wait_for_selector(IDLE, timeout=90_000)
     page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
-    # Every pair's chart drawn.
+    # Every chart of the open tab (Training: four pairs) drawn.
     page.wait_for_function(
-        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 12", timeout=90_000
+        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4", timeout=90_000
     )
     page.wait_for_selector(IDLE, timeout=90_000)
     return page
@@ -110,7 +110,8 @@ def assert_overview(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_role("heading", name="Look down").count() == 1
     assert page.get_by_text("What shrank, and what did not").count() == 1
-    assert page.locator(".js-plotly-plot").count() >= 12
+    assert page.locator(".js-plotly-plot").count() == 4
+    assert page.get_by_role("tab", name="People leaving").count() == 1
     training = page.locator('[data-testid="stMetric"]', has_text="Training requests")
     assert training.count() == 1
     # The headline says how it changed and against what.
@@ -149,6 +150,22 @@ def test_the_home_page_renders_and_is_captured_for_the_readme(server, browser):
         SCREENSHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=True)
         assert SCREENSHOT.stat().st_size > 50_000
+    finally:
+        page.close()
+
+
+def test_opening_another_theme_draws_its_charts(server, browser):
+    page = open_page(browser, f"{server}/")
+    try:
+        page.get_by_role("tab", name="People leaving").click()
+        page.wait_for_function(
+            "[...document.querySelectorAll('.js-plotly-plot .gtitle, .js-plotly-plot .annotation-text')]"
+            ".some(e => e.textContent.includes('Voluntary turnover rate'))",
+            timeout=90_000,
+        )
+        page.wait_for_selector(IDLE, timeout=90_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator(".js-plotly-plot").count() == 3
     finally:
         page.close()
 

@@ -11,7 +11,7 @@ from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from lookdown.measures import Catalogue, run_measure
-from lookdown.overview import cost_pairs, headline
+from lookdown.overview import by_theme, cost_pairs, headline
 from lookdown.store import Database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,9 +125,24 @@ def test_splitting_by_department_draws_one_line_per_department_and_hides_small_o
     assert metrics(at)["Training requests"].value == "13"
 
 
+def test_charts_are_grouped_in_theme_tabs_and_only_the_open_one_is_drawn():
+    at = run_app()
+    themes = by_theme(cost_pairs(Catalogue.load()))
+    assert [tab.label for tab in at.tabs] == list(themes)
+    assert list(themes)[:2] == ["Training", "People leaving"]
+    drawn = [s["layout"]["meta"]["measures"][0] for s in chart_specs(at)]
+    assert drawn == [cost.name for cost, _ in themes["Training"]]
+    at.session_state["theme"] = "People leaving"
+    at.run()
+    drawn = [s["layout"]["meta"]["measures"][0] for s in chart_specs(at)]
+    assert drawn == [cost.name for cost, _ in themes["People leaving"]]
+
+
 def test_an_organisation_wide_measure_is_not_split_and_says_so():
     at = run_app()
-    at.selectbox(key="by").set_value("department").run()
+    at.selectbox(key="by").set_value("department")
+    at.session_state["theme"] = "Marketing"
+    at.run()
     spec = spec_for(at, "marketing_spend")
     assert spec["layout"]["meta"]["by"] == "none"
     assert any(c.value == "Marketing spend: an organisation-wide figure, so not split by department."
@@ -149,7 +164,7 @@ def test_the_page_also_works_when_run_on_its_own():
     at = run_app(PAGE)
     assert at.title[0].value == "Look down"
     assert metrics(at)["Training requests"].value == "13"
-    assert len(at.get("plotly_chart")) == len(cost_pairs(Catalogue.load()))
+    assert len(at.get("plotly_chart")) == len(by_theme(cost_pairs(Catalogue.load()))["Training"])
 
 
 def test_the_demo_renders_well_under_a_second_once_cached(monkeypatch, demo_db):

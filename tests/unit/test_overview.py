@@ -9,6 +9,7 @@ import pytest
 
 from lookdown.measures import MeasureResult
 from lookdown.overview import (
+    by_theme,
     cost_pairs,
     format_value,
     headline,
@@ -162,8 +163,8 @@ def test_cost_pairs_cover_every_cost_measure_with_its_driver(catalogue):
             assert driver.pillar != "cost"
         else:
             assert driver is None
-    # Training costs come first: that is where an L&D leader looks first.
-    assert pairs[0][0].sources[0] == "training"
+    # Training costs come first, requests then spend: that is where an L&D leader looks first.
+    assert [cost.name for cost, _ in pairs[:2]] == ["training_requests", "training_expense"]
     assert ("training_requests", "questions_answered") in [(c.name, d.name) for c, d in pairs if d]
 
 
@@ -172,3 +173,11 @@ def test_missing_data_names_the_empty_table(catalogue):
     assert missing_data(spend, ["marketing_spend", "initiatives"]) == \
         "No data yet: nothing loaded in the marketing spend records."
     assert missing_data(spend, ["initiatives"]) == ""
+
+
+def test_pairs_are_grouped_by_theme_in_reading_order(catalogue):
+    themes = by_theme(cost_pairs(catalogue))
+    assert list(themes) == ["Training", "People leaving", "Managers' time", "Marketing", "Initiatives"]
+    assert all(cost.sources[0] == "training" for cost, _ in themes["Training"])
+    assert [cost.name for cost, _ in themes["Marketing"]] == ["marketing_spend"]
+    assert sum(len(p) for p in themes.values()) == len(catalogue.by_pillar("cost"))
