@@ -145,7 +145,7 @@ def inspect_file(
         table=staged.table,
         understood=True,
         mapping=dict(staged.mapping),
-        headers=list(staged.mapping),
+        headers=staged.headers or list(staged.mapping),
         rows=staged.good,
         rejected=staged.rejected,
         date_range=_date_range(staged),

@@ -112,6 +112,21 @@ class CsvText:
     headers: list[str]
     path: Path  # UTF-8 file DuckDB reads (the original when it already was UTF-8 without BOM)
     notices: list[str] = field(default_factory=list)
+    blank_lines: list[int] = field(default_factory=list)  # empty lines, which read_csv skips
+
+
+def blank_lines(text: str) -> list[int]:
+    """Line numbers (header = 1) of empty lines after the header. read_csv skips them but counts
+    them in its line numbers, so the numbering of good rows must skip them too."""
+    if "\n\n" not in text and "\n\r\n" not in text:
+        return []
+    out = []
+    line, last = 1, 0
+    for match in re.finditer(r"\n(?=\r?\n)", text):
+        line += text.count("\n", last, match.start()) + 1
+        last = match.start() + 1
+        out.append(line)
+    return [n for n in out if n > 1]
 
 
 class Workspace:
@@ -160,7 +175,7 @@ def csv_text(source: Source, workspace: Workspace) -> CsvText:
         path = source.path
     else:
         path = workspace.write(text)
-    return CsvText(source, encoding, delimiter, headers, path, notices)
+    return CsvText(source, encoding, delimiter, headers, path, notices, blank_lines(text))
 
 
 def xlsx_to_csv(data: bytes) -> str:

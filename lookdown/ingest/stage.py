@@ -52,7 +52,7 @@ class Staged:
     notices: list[str] = field(default_factory=list)
     facts: dict[str, int] = field(default_factory=dict)
     mapping: dict[str, str] = field(default_factory=dict)
-    identity_platform: str | None = None  # identity-map files: the platform of the user ids
+    headers: list[str] = field(default_factory=list)  # the file's headers, as exported
 
     @property
     def good(self) -> int:
@@ -102,16 +102,19 @@ class Scratch:
             "create or replace temp table ld_rejects as select line, error_type, column_name from reject_errors"
         ).fetchall()
         self.clear_rejects()
+        self.con.execute("create or replace temp table ld_blank_lines (line bigint)").fetchall()
+        if csv.blank_lines:
+            self.con.execute("insert into ld_blank_lines select unnest($lines)", {"lines": csv.blank_lines})
 
     def number_lines(self) -> None:
         """Temp table ld_lines(rec, line): the file line of every ld_raw record, counting the
         header as line 1. read_csv numbers lines by record and rejected records take a number, so
-        the good record i (1-based) sits after every rejected line r_j (j-th rejected) with
+        the good record i (1-based) sits after every rejected or empty line r_j (the j-th) with
         r_j - 1 - j < i."""
         self.con.execute(
             "create or replace temp table ld_linemap as "
             "select line - 1 - j as t, max(j) as k from (select line, row_number() over (order by line) as j "
-            "from (select distinct line from ld_rejects)) group by all"
+            "from (select line from ld_rejects union select line from ld_blank_lines)) group by all"
         ).fetchall()
         self.con.execute(
             "create or replace temp table ld_lines as "
@@ -291,9 +294,12 @@ def stage_template_csv(
         f"{'cl.' + c.name if c.name in present else 'null::varchar'} as {c.name}__raw"
         for c in template.columns
     )
+    # Rows with every cell empty (Excel's trailing ';;;;' lines) are skipped, like empty lines.
+    any_value = "coalesce(" + ", ".join(f"ld_clean(raw.{name})" for name in sorted(present)) + ")"
     con.execute(
         f"create or replace temp table ld_stage as select cl.rec,\n  {parsed}\n"
-        f"from (select raw.rowid as rec, {cleaned} from ld_raw as raw) as cl, ld_flags as f"
+        f"from (select raw.rowid as rec, {cleaned} from ld_raw as raw where {any_value} is not null) as cl, "
+        "ld_flags as f"
     ).fetchall()
 
     # Every check in one scan: a list of (hit, column, value, reason) per row, keeping the hits.
@@ -325,7 +331,7 @@ def stage_template_csv(
         f"select s.rec, l.line, {outputs} from ld_stage as s join ld_lines as l on l.rec = s.rec "
         "where s.rec not in (select rec from ld_problems) order by s.rec"
     ).to_arrow_table()
-    ((read,),) = con.execute("select count(*) from ld_raw").fetchall()
+    ((read,),) = con.execute("select count(*) from ld_stage").fetchall()
     ((bad_records,),) = con.execute("select count(distinct rec) from ld_problems").fetchall()
     ((bad_lines,),) = con.execute("select count(distinct line) from ld_rejects").fetchall()
     date_column = DATE_COLUMN[table]
@@ -349,6 +355,7 @@ def stage_template_csv(
         period=tuple(period) if period[0] is not None else None,
         notices=notices,
         mapping={h: n for h, n in zip(csv.headers, names) if not n.startswith("ignored_")},
+        headers=list(csv.headers),
     )
 
 

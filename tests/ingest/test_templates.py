@@ -92,6 +92,26 @@ def test_excel_encodings(db, tmp_files, encoding, delimiter):
         assert any("Windows-1252" in n for n in report.notices)
 
 
+def test_empty_lines_and_empty_rows_are_skipped_and_lines_still_match(db, tmp_files):
+    path = tmp_files("people.csv", "person_id,department,hire_date,location\r\n"
+                                   "E1,Sales,2020-01-01,Paris\r\n"
+                                   "\r\n"
+                                   ",,,\r\n"
+                                   "E2,Ops,someday,Lyon\r\n"
+                                   "\r\n\r\n"
+                                   "E3,Ops,2021-01-01,Lyon,extra\r\n"
+                                   "E4,,2021-01-01,Nice\r\n"
+                                   ",,,\r\n")
+    (report,) = import_files(db, [path], today=TODAY)
+    assert (report.loaded, report.rejected) == (1, 3)
+    assert [(e["line"], e["column"], e["reason"]) for e in report.errors] == [
+        (5, "hire_date", "not a date"),
+        (8, None, "the line has more columns than the header"),
+        (9, "department", "missing required value"),
+    ]
+    assert report.facts == {} and report.period[0] == datetime(2020, 1, 1)
+
+
 def test_day_first_slash_dates_are_voted_per_column(db, tmp_files):
     path = tmp_files("mt.csv", "period_start,manager_id,direction_hours\n"
                                "05/03/2024,m1,3\n25/03/2024,m2,4\n")
