@@ -463,3 +463,27 @@ def cohort_starts(db) -> list[tuple[date, str]]:
     """When each pilot cohort started, as chart markers: [(day, 'Pilot starts')]."""
     rows = db.cursor().execute(COHORT_STARTS_SQL).fetchall()
     return [(started_on, f"{cohort} starts") for cohort, started_on in rows]
+
+
+# -- what the headline cards say ------------------------------------------------------------
+
+WANTED_WORDS = {"down": "This should go down.", "up": "This should go up.", "neutral": "Neither way is better."}
+
+
+def trend(result: MeasureResult) -> list[float]:
+    """A whole-organisation result's figures, oldest first, hidden cells left out: the small line
+    on a headline card."""
+    return [value for cells in series(result).values() for _, value, _, _ in cells if value is not None]
+
+
+def card_help(h: Headline) -> str:
+    """The tooltip of a headline card: what it counts, where from, how the figure is made."""
+    measure = h.measure
+    noun = GRAIN_NOUNS[h.grain][0]
+    figure = (f"average per {noun} over the {h.recent}, compared with the {h.baseline}"
+              if h.window else f"average per {noun}")
+    return (
+        f"{measure.description}\n\n**Source:** {sources_text(measure)}.\n\n"
+        f"**Figure:** {figure} ({measure.unit}); groups too small to show are left out. "
+        f"**{WANTED_WORDS.get(measure.direction, '')}**"
+    )

@@ -2,9 +2,7 @@
 import streamlit as st
 
 import ui
-from lookdown.overview import (
-    by_theme, cost_pairs, headline, missing_data, segment_label, series, sources_text,
-)
+from lookdown.overview import by_theme, card_help, cost_pairs, headline, missing_data, segment_label, trend
 
 data = ui.start_page("Look down")
 
@@ -22,38 +20,22 @@ if choice is None:
 
 pairs = cost_pairs(data.catalogue)
 span = dict(grain=choice.grain, start=choice.start, end=choice.end)
-empty = data.coverage.empty_tables
 whole = {cost.name: ui.measure_result(data, cost, by="none", **span) for cost, _ in pairs}
 headlines = {name: headline(result) for name, result in whole.items()}
 sample = next((h for h in headlines.values() if h.window), None)
-recent, baseline = (sample.recent, sample.baseline) if sample else ("last periods", "first periods")
-WANTED = {"down": "This should go down.", "up": "This should go up.", "neutral": "Neither way is better."}
 
 st.subheader("What shrank, and what did not")
 st.caption(
-    f"Average per {choice.grain_noun} over the {recent}, for the whole organisation, and its change "
-    f"against the {baseline}. Green: it moved the way we want (for these costs, down). Red: it moved "
-    "the wrong way. The (?) beside each name says what it counts and where the numbers come from."
+    f"Average per {choice.grain_noun} over the {sample.recent if sample else 'last periods'}, for the "
+    f"whole organisation, and its change against the {sample.baseline if sample else 'first periods'}. "
+    "Green: it moved the way we want (for these costs, down). Red: it moved the wrong way. The (?) "
+    "beside each name says what it counts and where the numbers come from."
 )
-
 PER_ROW = 4
-
-
-def trend(result) -> list[float]:
-    """The figures behind a headline, oldest first, for the card's small line (hidden cells left out)."""
-    return [value for cells in series(result).values() for _, value, _, _ in cells if value is not None]
-
 for row_start in range(0, len(pairs), PER_ROW):
-    columns = st.columns(PER_ROW)
-    for column, (cost, _) in zip(columns, pairs[row_start:row_start + PER_ROW]):
+    for column, (cost, _) in zip(st.columns(PER_ROW), pairs[row_start:row_start + PER_ROW]):
         h = headlines[cost.name]
-        missing = missing_data(cost, empty)
-        help_text = (
-            f"{cost.description}\n\n**Source:** {sources_text(cost)}.\n\n"
-            f"**Figure:** average per {choice.grain_noun} over the {h.recent or recent} "
-            f"({cost.unit}), compared with the {h.baseline or baseline}; groups too small to show "
-            f"are left out. **{WANTED[cost.direction]}**"
-        )
+        missing = missing_data(cost, data.coverage.empty_tables)
         shown = h.available and not missing
         with column:
             st.metric(
@@ -63,10 +45,9 @@ for row_start in range(0, len(pairs), PER_ROW):
                 delta_color=h.delta_color,
                 delta_arrow=h.delta_arrow,
                 delta_description=f"vs {h.baseline}" if shown else (missing or h.reason),
-                help=help_text,
+                help=card_help(h),
                 border=True,
                 chart_data=trend(whole[cost.name]) if shown else None,
-                chart_type="line",
             )
 
 st.subheader("Each cost beside what should drive it down")

@@ -10,12 +10,14 @@ import pytest
 from lookdown.measures import MeasureResult
 from lookdown.overview import (
     by_theme,
+    card_help,
     cost_pairs,
     format_value,
     headline,
     missing_data,
     period_label,
     segment_headlines,
+    trend,
     whole_periods,
     window_label,
 )
@@ -181,3 +183,17 @@ def test_pairs_are_grouped_by_theme_in_reading_order(catalogue):
     assert all(cost.sources[0] == "training" for cost, _ in themes["Training"])
     assert [cost.name for cost, _ in themes["Marketing"]] == ["marketing_spend"]
     assert sum(len(p) for p in themes.values()) == len(catalogue.by_pillar("cost"))
+
+
+def test_card_help_says_what_it_counts_where_from_and_which_way_is_good(catalogue):
+    requests = catalogue["training_requests"]
+    text = card_help(headline(make_result(requests, [8] * 8)))
+    assert text.startswith(requests.description)
+    assert "**Source:** training records." in text
+    assert "average per month over the last 2 months, compared with the first 2 months (requests)" in text
+    assert text.endswith("**This should go down.**")
+
+
+def test_the_card_trend_leaves_hidden_cells_out(catalogue):
+    result = make_result(catalogue["training_requests"], [5, 6, 7, 8], suppressed={1})
+    assert trend(result) == [5.0, 7.0, 8.0]
