@@ -76,37 +76,49 @@ def conform(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 # -- SQL built from the contract (names come from lookdown.contract only) ----------------------
 
 
-def _person_expr(column: str, alt: bool, mapped: bool) -> str:
-    """A person identifier -> its key, through the identity map when it names the alias."""
+def _person_expr(raw: str, alt: str | None, mapped: bool) -> str:
+    """A person identifier -> its key, through the identity map when it names an alias."""
+    own = f"pseudonym(coalesce({raw}, {alt}))" if alt else f"pseudonym({raw})"
     if not mapped:
-        if alt:
-            return f"pseudonym(coalesce(incoming.{column}, incoming.{column}_alt))"
-        return f"pseudonym(incoming.{column})"
-    lookups = [f"(select m.person_key from identity_map as m where m.alias_key = pseudonym(incoming.{column}))"]
+        return own
+    lookups = [f"(select m.person_key from identity_map as m where m.alias_key = pseudonym({raw}))"]
     if alt:
-        lookups.append(
-            f"(select m.person_key from identity_map as m where m.alias_key = pseudonym(incoming.{column}_alt))"
-        )
-        lookups.append(f"pseudonym(coalesce(incoming.{column}, incoming.{column}_alt))")
-    else:
-        lookups.append(f"pseudonym(incoming.{column})")
-    return "coalesce(" + ", ".join(lookups) + ")"
+        lookups.append(f"(select m.person_key from identity_map as m where m.alias_key = pseudonym({alt}))")
+    return "coalesce(" + ", ".join([*lookups, own]) + ")"
 
 
-def _select_list(template: Template, *, alt: frozenset[str] = frozenset(), mapped: bool = False) -> str:
-    """SELECT expressions turning template columns into canonical ones (names from the contract)."""
-    parts = []
+def _keys_sql(column: str, alt: bool, mapped: bool) -> str:
+    """ld_keys_<column>: the key of each distinct identifier (and alternative) in incoming.
+    Hashing distinct values once is much cheaper than hashing every row (people repeat)."""
+    alt_column = f"incoming.{column}_alt" if alt else "null::varchar"
+    return (
+        f"create or replace temp table ld_keys_{column} as select raw, alt, "
+        f"{_person_expr('raw', 'alt' if alt else None, mapped)} as person_key from "
+        f"(select distinct incoming.{column}::varchar as raw, {alt_column}::varchar as alt from incoming)"
+    )
+
+
+def _select_list(template: Template, alt: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """SELECT expressions turning template columns into canonical ones, and the joins to the
+    identifier keys they read (names from the contract)."""
+    parts, joins = [], []
     for column in template.columns:
+        name = column.name
         if column.identifier:
-            expr = _person_expr(column.name, column.name in alt, mapped)
-        elif column.name == "month":
+            keys = f"ld_keys_{name}"
+            expr = f"{keys}.person_key"
+            join = f"left join {keys} on {keys}.raw is not distinct from incoming.{name}::varchar"
+            if name in alt:
+                join += f" and {keys}.alt is not distinct from incoming.{name}_alt::varchar"
+            joins.append(join)
+        elif name == "month":
             expr = "date_trunc('month', incoming.month::date)::date"
         elif column.allowed:
-            expr = f"lower(trim(incoming.{column.name}::varchar))"
+            expr = f"lower(trim(incoming.{name}::varchar))"
         else:
-            expr = f"incoming.{column.name}::{column.type}"
+            expr = f"incoming.{name}::{column.type}"
         parts.append(f"{expr} as {column.canonical}")
-    return ",\n    ".join(parts)
+    return ",\n    ".join(parts), "\n".join(joins)
 
 
 def _hash_expr(columns: list[str] | tuple[str, ...]) -> str:
@@ -119,39 +131,45 @@ def _columns(template: Template) -> list[str]:
     return [c.canonical for c in template.columns]
 
 
-def _stage_sql(template: Template, *, event_ids: bool, alt: frozenset[str], mapped: bool) -> str:
-    """incoming -> ld_in: canonical rows with their key, content hash and occurrence number."""
+def _stage_sql(template: Template, *, event_ids: bool, alt: frozenset[str]) -> str:
+    """incoming (+ ld_keys_*) -> ld_in: canonical rows with their key, content hash and
+    occurrence number."""
     key = KEYS[template.table]
     columns = _columns(template)
-    select = _select_list(template, alt=alt, mapped=mapped)
+    select, joins = _select_list(template, alt)
     if template.table == "activity":
         if event_ids:
             # The reader's stable id of the event (platform, workspace, channel, ts, ...).
             event_key = "md5(concat_ws('|', platform, event_id))"
-            rows = f"select incoming.rec, incoming.event_id, {select} from incoming"
+            rows = f"select incoming.rec, incoming.event_id, {select} from incoming {joins}"
         else:
             # event_key identifies an event across repeated loads of the same export.
             event_key = (
                 "md5(concat_ws('|', occurred_at, person_key, kind, space, thread_id, target_person_key, platform))"
             )
-            rows = f"select incoming.rec, {select} from incoming"
+            rows = f"select incoming.rec, {select} from incoming {joins}"
         keyed = f"select {event_key} as event_key, * from rows"
         row_key = "event_key"
         row_hash = "event_key"
     else:
-        rows = f"select incoming.rec, {select} from incoming"
+        rows = f"select incoming.rec, {select} from incoming {joins}"
         keyed = "select * from rows"
         row_key = _hash_expr(key.columns)
         row_hash = _hash_expr(columns)
-    return (
+    head = (
         "create or replace temp table ld_in as\n"
         f"with rows as ({rows}),\n"
         f"keyed as ({keyed}),\n"
         f"hashed as (select *, {row_key} as row_key, {row_hash} as row_hash from keyed)\n"
-        "select *, row_number() over (partition by row_key order by rec) as ord,\n"
-        "       count(*) over (partition by row_key) as n_in_file\n"
-        "from hashed"
     )
+    if key.unique:
+        # One row per key, the file's last (a hash aggregate: much cheaper than a window here).
+        return head + (
+            "select *, 1::bigint as ord from hashed\n"
+            "where rec in (select max(rec) from hashed group by row_key)"
+        )
+    # Identical rows can repeat: number each key's occurrences in file order.
+    return head + "select *, row_number() over (partition by row_key order by rec) as ord from hashed"
 
 
 def _existing_sql(template: Template) -> str:
@@ -191,19 +209,21 @@ def write_rows(
     event_ids = table == "activity" and "event_id" in names
     ((mapped,),) = cur.execute("select count(*) > 0 from identity_map").fetchall()
     stats = WriteStats()
+    identifiers = [c.name for c in template.columns if c.identifier]
     cur.register("incoming", rows)
     try:
-        cur.execute(_stage_sql(template, event_ids=event_ids, alt=alt, mapped=mapped)).fetchall()
+        for column in identifiers:
+            cur.execute(_keys_sql(column, column in alt, mapped)).fetchall()
+        cur.execute(_stage_sql(template, event_ids=event_ids, alt=alt)).fetchall()
     finally:
         cur.unregister("incoming")
+        for column in identifiers:
+            cur.execute("drop table if exists ld_keys_" + column).fetchall()  # contract names
     columns = ", ".join(_columns(template))
 
-    # Rows repeated inside the file: a unique key keeps its last row.
-    if key.unique:
-        ((in_file,),) = cur.execute("select count(*) from ld_in where ord < n_in_file").fetchall()
-        cur.execute("delete from ld_in where ord < n_in_file").fetchall()
-        cur.execute("update ld_in set ord = 1").fetchall()
-        stats.duplicates += in_file
+    # Rows repeated inside the file: a unique key kept its last row.
+    ((distinct_rows,),) = cur.execute("select count(*) from ld_in").fetchall()
+    stats.duplicates += len(rows) - distinct_rows
 
     if table == "activity" and source_key is not None and period is not None:
         same = (

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
@@ -107,6 +108,10 @@ class Detection:
 
 def _settings(db: Database | None, timezone: str | None, today: date | None) -> tuple[str, date]:
     tz = timezone or (db.setting("timezone", "UTC") if db is not None else "UTC") or "UTC"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"Unknown time zone '{tz}' (use a name such as Europe/Paris or UTC).") from error
     return tz, today or date.today()
 
 
@@ -139,6 +144,9 @@ def inspect_file(
             )
         except ImportProblem as problem:
             return Detection(name=source.name, kind="unknown", table=None, understood=False, reason=str(problem))
+        except Exception as error:  # a file no reader can make sense of (corrupt workbook, ...)
+            return Detection(name=source.name, kind="unknown", table=None, understood=False,
+                             reason=f"Could not read the file: {error}")
     return Detection(
         name=source.name,
         kind=staged.file_kind,
@@ -290,6 +298,10 @@ def import_files(
             except ImportProblem as problem:
                 reports.append(FileReport(file=name, kind="unknown", table=None, understood=False,
                                           reason=str(problem)))
+                continue
+            except Exception as error:  # a file no reader can make sense of (corrupt workbook, ...)
+                reports.append(FileReport(file=name, kind="unknown", table=None, understood=False,
+                                          reason=f"Could not read the file: {error}"))
                 continue
             staged_items.append((item, staged))
     staged_items.sort(key=lambda pair_: _ORDER.get(pair_[1].table or "", 2))
