@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 from pathlib import Path
 
@@ -167,12 +166,10 @@ def test_the_page_also_works_when_run_on_its_own():
     assert len(at.get("plotly_chart")) == len(by_theme(cost_pairs(Catalogue.load()))["Training"])
 
 
-def test_the_demo_renders_well_under_a_second_once_cached(monkeypatch, demo_db):
+def test_the_demo_shows_a_figure_in_every_cost_headline(monkeypatch, demo_db):
+    # How fast this renders is measured by `make bench`, not asserted here.
     monkeypatch.setenv("LOOKDOWN_DB", str(demo_db.path))
     at = run_app()
-    assert len(at.metric) == len(cost_pairs(Catalogue.load()))
-    start = time.perf_counter()
-    at.run()
-    elapsed = time.perf_counter() - start
     assert not at.exception
-    assert elapsed < 1.0, f"cached render took {elapsed:.2f} s"
+    assert len(at.metric) == len(cost_pairs(Catalogue.load()))
+    assert all(m.value for m in at.metric)

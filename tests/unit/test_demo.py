@@ -2,7 +2,6 @@
 the real measures (the story must come out of the rows, not out of the measures)."""
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pandas as pd
@@ -74,7 +73,7 @@ def test_same_seed_same_rows_other_seed_other_rows():
     assert len(other["activity"]) != len(first["activity"])
 
 
-def test_rebuild_with_force_is_quick_identical_and_keeps_the_key(tmp_path, demo_db):
+def test_rebuild_with_force_is_identical_and_keeps_the_key(tmp_path, demo_db):
     path = tmp_path / "lookdown.duckdb"
     Database(path).close()  # an existing database with its key file
     key = path.with_suffix(".key").read_text()
@@ -82,11 +81,7 @@ def test_rebuild_with_force_is_quick_identical_and_keeps_the_key(tmp_path, demo_
 
     with pytest.raises(DemoFileExists):
         build_demo_file(path)
-    started = time.perf_counter()
-    counts = build_demo_file(path, force=True)
-    seconds = time.perf_counter() - started
-    print(f"demo build and load: {seconds:.1f} s, {counts}")
-    assert seconds < 30
+    counts = build_demo_file(path, force=True)  # `make bench` reports how long this takes
 
     assert path.with_suffix(".key").read_text() == key
     rebuilt = Database(path)
