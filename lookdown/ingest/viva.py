@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from lookdown.ingest.mapping import normalise
 from lookdown.ingest.reports import _column, _names, _problems_and_rows
-from lookdown.ingest.sources import CsvText, Source, Workspace, csv_text
+from lookdown.ingest.sources import Source, Workspace, csv_text
 from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period
 
 MESSAGE_COLUMNS = {

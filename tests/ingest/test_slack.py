@@ -113,3 +113,16 @@ def test_real_bot_dominated_archive():
     detection = inspect_file(path, timezone="UTC", today=TODAY)
     assert detection.facts["messages"] == 52 and detection.facts["people"] == 4
     assert any("no e-mail addresses" in n for n in detection.notices)
+
+
+def test_export_inside_a_folder_of_the_zip(db):
+    import io
+    import zipfile
+
+    flat = zipfile.ZipFile(io.BytesIO(slack_zip()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in flat.namelist():
+            archive.writestr("Acme Slack export Mar 1 2024/" + name, flat.read(name))
+    (report,) = import_files(db, [("nested.zip", buffer.getvalue())], timezone="UTC", today=TODAY)
+    assert report.kind == "slack_zip" and report.loaded == 17 and report.facts["messages"] == 9
