@@ -180,10 +180,12 @@ def _existing_sql(template: Template) -> str:
     else:
         row_key = _hash_expr(key.columns)
         row_hash = _hash_expr(_columns(template))
-    return (
-        f"select rowid as rid, {row_key} as row_key, {row_hash} as row_hash, "
-        f"row_number() over (partition by {row_key} order by rowid) as ord from {template.table}"
-    )
+    if key.unique:
+        # One row per key already (people has a primary key; activity is written de-duplicated).
+        ordinal = "1::bigint"
+    else:
+        ordinal = f"row_number() over (partition by {row_key} order by rowid)"
+    return f"select rowid as rid, {row_key} as row_key, {row_hash} as row_hash, {ordinal} as ord from {template.table}"
 
 
 def write_rows(
