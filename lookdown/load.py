@@ -243,21 +243,23 @@ def write_rows(
         stats.duplicates += kept
         stats.new -= kept  # re-written below as part of this upload, but not new
 
-    cur.execute(
+    sql = (
         "create or replace temp table ld_match as\n"
         f"with existing as ({_existing_sql(template)})\n"
         "select i.rec, e.rid, e.row_hash = i.row_hash as same\n"
         "from ld_in as i left join existing as e on e.row_key = i.row_key and e.ord = i.ord"
-    ).fetchall()
+    )
+    cur.execute(sql).fetchall()
     ((dups, updates),) = cur.execute(
         "select count(*) filter (where same), count(*) filter (where not same) from ld_match"
     ).fetchall()
     stats.duplicates += dups
     stats.updated += updates
     if updates:
-        cur.execute(
+        sql = (
             f"delete from {table} where rowid in (select rid from ld_match where not same)"
-        ).fetchall()
+        )
+        cur.execute(sql).fetchall()
 
     cur.execute(
         "create or replace temp table ld_write as select rec from ld_match where same is null or not same"

@@ -72,13 +72,14 @@ def stage_identity_map(scratch: Scratch, csv: CsvText) -> Staged:
         f"when '{k}' then '{v}'" for k, v in PLATFORMS.items()
     ) + " else " + platform_raw + " end"
     selected = ", ".join(f"raw.{c}" for c in sorted(found - {"person_id", "platform"}))
-    con.execute(
+    sql = (
         "create or replace temp table ld_base as select raw.rowid as rec, ld_clean(raw.person_id) as person_id, "
         f"{platform_case} as platform, "
         f"ld_clean({_column(found, 'platform')}) as platform_raw"
         + (", " + selected if selected else "")
         + " from ld_raw as raw"
-    ).fetchall()
+    )
+    con.execute(sql).fetchall()
     alias_columns = [c for c in ("email", "platform_user_id", *PLATFORM_ID_COLUMNS) if c in found]
     no_alias = " and ".join(f"ld_clean(b.{c}) is null" for c in alias_columns)
     checks = [

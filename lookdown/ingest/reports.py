@@ -95,7 +95,7 @@ def stage_teams(scratch: Scratch, csv: CsvText, *, tz: str, today: date) -> Stag
     scratch.read_csv(csv, names)
     con = scratch.con
     has_split = "post_messages" in found or "reply_messages" in found
-    con.execute(
+    sql = (
         "create or replace temp table ld_base as select raw.rowid as rec, "
         f"ld_date(raw.refresh, false, 'UTC') as refresh_date, raw.refresh as refresh_raw, "
         f"coalesce(ld_amount({_column(found, 'report_period')}, false), 7)::integer as days, "
@@ -104,7 +104,10 @@ def stage_teams(scratch: Scratch, csv: CsvText, *, tz: str, today: date) -> Stag
         f"ld_amount({_column(found, 'private_chat')}, false) as private_chat, "
         f"ld_amount({_column(found, 'post_messages')}, false) as posts, "
         f"ld_amount({_column(found, 'reply_messages')}, false) as replies, $today::date as today_ "
-        "from ld_raw as raw",
+        "from ld_raw as raw"
+    )
+    con.execute(
+        sql,
         {"today": today},
     ).fetchall()
     checks = [
@@ -224,14 +227,15 @@ def stage_slack_member_analytics(scratch: Scratch, csv: CsvText, *, tz: str, tod
     names, found = _names(csv, SLACK_ANALYTICS_COLUMNS)
     scratch.read_csv(csv, names)
     con = scratch.con
-    con.execute(
+    sql = (
         "create or replace temp table ld_base as select raw.rowid as rec, ld_clean(raw.user_id) as user_id, "
         f"lower(ld_clean({_column(found, 'email')})) as email, "
         f"ld_amount(raw.messages, false) as messages, raw.messages as messages_raw, "
         f"ld_amount({_column(found, 'reactions')}, false) as reactions, "
         f"{_column(found, 'reactions')} as reactions_raw "
         "from ld_raw as raw"
-    ).fetchall()
+    )
+    con.execute(sql).fetchall()
     checks = [
         ("user_id", "b.user_id is null", "missing required value", "null"),
         ("messages_posted", "ld_clean(b.messages_raw) is not null and b.messages is null", "not a number",

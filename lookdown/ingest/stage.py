@@ -296,11 +296,12 @@ def stage_template_csv(
     )
     # Rows with every cell empty (Excel's trailing ';;;;' lines) are skipped, like empty lines.
     any_value = "coalesce(" + ", ".join(f"ld_clean(raw.{name})" for name in sorted(present)) + ")"
-    con.execute(
+    sql = (
         f"create or replace temp table ld_stage as select cl.rec,\n  {parsed}\n"
         f"from (select raw.rowid as rec, {cleaned} from ld_raw as raw where {any_value} is not null) as cl, "
         "ld_flags as f"
-    ).fetchall()
+    )
+    con.execute(sql).fetchall()
 
     # Every check in one scan: a list of (hit, column, value, reason) per row, keeping the hits.
     entries = []
@@ -327,18 +328,20 @@ def stage_template_csv(
     problems = problems.sort_values("line", kind="stable").reset_index(drop=True)
 
     outputs = ", ".join(_output_expr(c) for c in template.columns)
-    rows = con.sql(
+    sql = (
         f"select s.rec, l.line, {outputs} from ld_stage as s join ld_lines as l on l.rec = s.rec "
         "where s.rec not in (select rec from ld_problems) order by s.rec"
-    ).to_arrow_table()
+    )
+    rows = con.sql(sql).to_arrow_table()
     ((read,),) = con.execute("select count(*) from ld_stage").fetchall()
     ((bad_records,),) = con.execute("select count(distinct rec) from ld_problems").fetchall()
     ((bad_lines,),) = con.execute("select count(distinct line) from ld_rejects").fetchall()
     date_column = DATE_COLUMN[table]
-    period = con.execute(
+    sql = (
         f"select min(s.{date_column})::timestamp, max(s.{date_column})::timestamp from ld_stage as s "
         "where s.rec not in (select rec from ld_problems)"
-    ).fetchone()
+    )
+    period = con.execute(sql).fetchone()
     notices = list(csv.notices)
     ignored = [h for h, n in zip(csv.headers, names) if n.startswith("ignored_")]
     if ignored:

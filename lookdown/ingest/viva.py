@@ -73,17 +73,18 @@ def stage_viva(scratch: Scratch, workspace: Workspace, messages: Source, users: 
         users_csv = csv_text(users, workspace)
         names, found = _names(users_csv, USER_COLUMNS)
         scratch.read_csv(users_csv, names)
-        con.execute(
+        sql = (
             "create or replace temp table ld_viva_users as select distinct on (ld_clean(raw.id)) "
             f"ld_clean(raw.id) as id, lower(ld_clean({_column(found, 'email')})) as email from ld_raw as raw"
-        ).fetchall()
+        )
+        con.execute(sql).fetchall()
     csv = csv_text(messages, workspace)
     names, found = _names(csv, MESSAGE_COLUMNS)
     missing = [c for c in ("id", "thread_id", "sender_id", "created_at") if c not in found]
     if missing:
         raise ImportProblem("Messages.csv has no column(s) " + ", ".join(missing))
     scratch.read_csv(csv, names)
-    con.execute(
+    sql = (
         "create or replace temp table ld_base as select raw.rowid as rec, ld_clean(raw.id) as id, "
         f"ld_clean({_column(found, 'replied_to_id')}) as replied_to_id, "
         "coalesce(ld_clean(raw.thread_id), ld_clean(raw.id)) as thread_id, "
@@ -97,7 +98,10 @@ def stage_viva(scratch: Scratch, workspace: Workspace, messages: Source, users: 
         "ld_timestamp(raw.created_at, false, $tz) as created, raw.created_at as created_raw, "
         f"ld_clean({_column(found, 'deleted_at')}) is not null "
         f"or ld_clean({_column(found, 'deleted_by_id')}) is not null as deleted, $today::date as today_ "
-        "from ld_raw as raw",
+        "from ld_raw as raw"
+    )
+    con.execute(
+        sql,
         {"tz": tz, "today": today},
     ).fetchall()
     checks = [
