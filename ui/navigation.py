@@ -22,6 +22,8 @@ PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 # One line per page: (file in pages/, title in the menu, icon). The first is the home page.
 PAGES: list[tuple[str, str, str]] = [
     ("overview.py", "Look down", ":material/trending_down:"),
+    ("upload.py", "Upload", ":material/upload_file:"),
+    ("data.py", "Data", ":material/database:"),
 ]
 
 # Set while app.py runs the chosen page in this script thread.

@@ -1,0 +1,64 @@
+"""Upload: bring your own exports. See what Lookdown recognised in each file before anything is
+written, map the columns of unknown exports once, then load everything in one click."""
+import streamlit as st
+
+import ui
+from lookdown import inventory
+from ui import imports
+
+data = ui.start_page("Upload your data")
+
+limit = st.get_option("server.maxUploadSize")
+inbox = inventory.inbox_dir(data.path)
+inbox.mkdir(parents=True, exist_ok=True)
+
+st.markdown(
+    "Drop your exports here: the CSV templates (`people.csv`, `training.csv`, ...), LMS or HR reports "
+    "with their own column names (CSV or Excel), a Slack workspace export (ZIP), the Teams user "
+    "activity report, a Viva Engage export, a Stack Exchange data dump (`Posts.xml` with "
+    "`Users.xml`) or an identity map. **Nothing is written until you press Load**: first you see what "
+    "Lookdown recognised in each file, which rows it would reject and why."
+)
+imports.timezone_setting(data, key="upload-timezone")
+
+round_ = st.session_state.get(imports.ROUND_KEY, 0)
+files = st.file_uploader(
+    "Files to load", type=imports.UPLOAD_TYPES, accept_multiple_files=True, key=f"files-{round_}",
+    help=f"Up to {limit} MB per file in the browser.",
+)
+st.caption(
+    f"The browser accepts files of up to **{limit} MB** each. Larger exports go through the command "
+    f"line, `python -m lookdown import FILE...`, or into the folder `{inbox}`: copy them there and "
+    "press the button at the bottom of this page."
+)
+
+if files:
+    items = imports.pending_items(files)
+    detections = [imports.detect(data, item) for item in items]
+    for index, (item, detection) in enumerate(zip(items, detections)):
+        imports.show_detection(data, index, item, detection)
+    ready = [item for item, d in zip(items, detections) if d.understood]
+    waiting = [item.source.name for item, d in zip(items, detections) if d.kind == "needs_mapping"]
+    if waiting:
+        st.caption(f"Waiting for a saved column mapping: {', '.join(waiting)}.")
+    noun = "file" if len(ready) == 1 else "files"
+    if st.button(f"Load {len(ready)} {noun}", type="primary", disabled=not ready, key="load",
+                 icon=":material/upload:"):
+        imports.load_files(data, ready)
+
+run = st.session_state.get(imports.RESULTS_KEY)
+if run is not None:
+    imports.show_results(data, run)
+
+st.subheader("Larger exports: the inbox folder")
+waiting_files = inventory.waiting_files(inbox)
+if waiting_files:
+    st.markdown(f"**Waiting in `{inbox}`:** " + ", ".join(
+        f"`{p.name}` ({p.stat().st_size / 1e6:,.1f} MB)" for p in waiting_files))
+else:
+    st.markdown(f"No files are waiting in `{inbox}`.")
+st.caption("Each file is imported as if uploaded here, then moved to `done/` (loaded, even when some rows "
+           "were rejected) or `failed/` (not loaded: the reason is shown) inside that folder.")
+if st.button(f"Import files waiting in {inbox}/", disabled=not waiting_files, key="inbox",
+             icon=":material/move_to_inbox:"):
+    imports.load_inbox(data, inbox)

@@ -1,0 +1,245 @@
+"""What is loaded (lookdown/inventory.py), on a small organisation imported the way users import.
+
+people.csv: 4 people. activity.csv: 8 events in Jan, Feb and Apr 2024 (none in March), 5 of them by
+people in people.csv and 3 by two outsiders. training.csv: 2 good rows (Jan and Mar 2024, none in
+February) and 2 rejected ones.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from lookdown import inventory
+from lookdown.ingest import import_files, remove_upload, save_mapping
+from lookdown.store import Database
+
+TODAY = date(2025, 6, 30)
+PEOPLE = (
+    "person_id,department,hire_date\n"
+    "a@x.org,Sales,2020-01-01\n"
+    "b@x.org,Sales,2021-06-01\n"
+    "c@x.org,Ops,2022-03-15\n"
+    "d@x.org,Ops,2019-09-30\n"
+)
+ACTIVITY = (
+    "occurred_at,person_id,kind,platform\n"
+    "2024-01-03 09:00,a@x.org,question,Slack\n"
+    "2024-01-03 10:00,b@x.org,answer,Slack\n"
+    "2024-01-20 11:00,c@x.org,post,Slack\n"
+    "2024-02-02 09:00,a@x.org,reaction,Slack\n"
+    "2024-02-09 09:00,z@partner.example,post,Slack\n"
+    "2024-04-01 09:00,d@x.org,post,Teams\n"
+    "2024-04-02 09:00,z@partner.example,post,Teams\n"
+    "2024-04-30 09:00,y@partner.example,post,Teams\n"
+)
+TRAINING = (
+    "requested_on,person_id,department,course,cost\n"
+    "2024-01-10,a@x.org,Sales,Excel,100\n"
+    "2024-03-05,b@x.org,Sales,Word,50\n"
+    "2024-03-06,c@x.org,Ops,SQL,-1\n"
+    "not a date,d@x.org,Ops,Git,10\n"
+)
+
+
+def files(*names: str) -> list[tuple[str, bytes]]:
+    content = {"people.csv": PEOPLE, "activity.csv": ACTIVITY, "training.csv": TRAINING}
+    return [(name, content[name].encode()) for name in names]
+
+
+@pytest.fixture
+def loaded(db):
+    reports = import_files(db, files("people.csv", "activity.csv", "training.csv"), today=TODAY)
+    assert [(r.file, r.upload_id, r.loaded, r.rejected) for r in reports] == [
+        ("people.csv", 1, 4, 0), ("activity.csv", 2, 8, 0), ("training.csv", 3, 2, 2)]
+    return db
+
+
+def test_coverage_by_month_has_a_row_for_every_month_and_marks_gaps(loaded):
+    coverage = inventory.monthly_coverage(loaded)
+    rows = [(t, m.isoformat(), n, g) for t, m, n, g in coverage.itertuples(index=False)]
+    assert rows == [
+        ("activity", "2024-01-01", 3, False),
+        ("activity", "2024-02-01", 2, False),
+        ("activity", "2024-03-01", 0, True),
+        ("activity", "2024-04-01", 3, False),
+        ("training", "2024-01-01", 1, False),
+        ("training", "2024-02-01", 0, True),
+        ("training", "2024-03-01", 1, False),
+    ]
+    assert inventory.gaps(coverage) == {"activity": [date(2024, 3, 1)], "training": [date(2024, 2, 1)]}
+    assert inventory.gaps_text(coverage) == [
+        "Collaboration platform activity (`activity`): no rows in 1 month between its first and last: Mar 2024.",
+        "Training records (`training`): no rows in 1 month between its first and last: Feb 2024.",
+    ]
+
+
+def test_coverage_figure_shows_rows_gaps_and_blanks(loaded):
+    figure = inventory.coverage_figure(inventory.monthly_coverage(loaded))
+    rows, gap_cells = figure.data
+    assert figure.layout.meta["tables"] == ["activity", "training"]
+    assert list(rows.x) == ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]
+    assert [list(r) for r in rows.z] == [[3, 2, None, 3], [1, None, 1, None]]
+    assert [list(r) for r in gap_cells.z] == [[None, None, 1, None], [None, 1, None, None]]
+    assert list(rows.customdata[1]) == ["1 rows", "no rows: a gap", "1 rows", "outside this table's dates"]
+
+
+def test_table_summary(loaded):
+    summary = inventory.table_summary(loaded).set_index("table")
+    assert summary.loc["people", ["rows", "first", "last", "uploads"]].tolist() == [
+        4, date(2019, 9, 30), date(2022, 3, 15), 1]
+    assert summary.loc["activity", ["rows", "first", "last", "uploads", "gap_months"]].tolist() == [
+        8, date(2024, 1, 3), date(2024, 4, 30), 1, 1]
+    assert summary.loc["training", ["rows", "first", "last", "uploads", "gap_months"]].tolist() == [
+        2, date(2024, 1, 10), date(2024, 3, 5), 1, 1]
+    assert summary.loc["marketing_spend", ["rows", "uploads"]].tolist() == [0, 0]
+    assert list(summary.index) == ["people", "activity", "training", "manager_time", "marketing_spend",
+                                   "initiatives", "cohorts"]
+
+
+def test_uploads_say_what_each_holds_now(loaded):
+    uploads = inventory.uploads(loaded)
+    assert list(uploads["upload_id"]) == [3, 2, 1]
+    assert list(uploads["file"]) == ["training.csv", "activity.csv", "people.csv"]
+    assert list(uploads["kind"]) == ["template"] * 3
+    assert list(uploads["tables"]) == ["training", "activity", "people"]
+    assert list(uploads["rows_now"]) == [2, 8, 4]
+    assert list(uploads["loaded"]) == [2, 8, 4]
+    assert list(uploads["rejected"]) == [2, 0, 0]
+    assert (uploads.loc[0, "first"], uploads.loc[0, "last"]) == (date(2024, 1, 10), date(2024, 3, 5))
+    label = inventory.upload_label(uploads.iloc[0])
+    assert label.startswith("#3 training.csv (training records, 2 rows, loaded ")
+    # Loading the same training file again: its rows stay with the first upload.
+    (again,) = import_files(loaded, files("training.csv"), today=TODAY)
+    assert (again.loaded, again.duplicates_skipped, again.rejected) == (0, 2, 2)
+    uploads = inventory.uploads(loaded)
+    assert list(uploads["rows_now"]) == [0, 2, 8, 4]
+    assert list(uploads["duplicates"]) == [2, 0, 0, 0]
+    assert uploads.loc[0, "tables"] == "training"  # what it targeted, though it holds nothing now
+
+
+def test_removing_an_upload_takes_its_rows_and_rejected_rows(loaded):
+    assert inventory.upload_contents(loaded, 3) == {"training": 2, "quarantine": 2}
+    assert inventory.contents_text({"training": 2, "quarantine": 2}) == "2 rows of training records, 2 rejected rows"
+    remove_upload(loaded, 3)
+    summary = inventory.table_summary(loaded).set_index("table")
+    assert summary.loc["training", "rows"] == 0 and summary.loc["training", "uploads"] == 0
+    assert list(inventory.uploads(loaded)["upload_id"]) == [2, 1]
+    assert inventory.rejected_rows(loaded).empty
+    assert list(inventory.monthly_coverage(loaded)["table"].unique()) == ["activity"]
+
+
+def test_rejected_rows_and_their_csv(loaded):
+    frame = inventory.rejected_rows(loaded)
+    assert [tuple(r) for r in frame.itertuples(index=False)] == [
+        (3, "training.csv", 4, "cost", "-1", "negative value"),
+        (3, "training.csv", 5, "requested_on", "not a date", "not a date"),
+    ]
+    assert inventory.rejected_csv(frame).decode() == (
+        "file,line,column,value,reason\n"
+        "training.csv,4,cost,-1,negative value\n"
+        "training.csv,5,requested_on,not a date,not a date\n"
+    )
+    assert len(inventory.rejected_rows(loaded, 3)) == 2
+    assert inventory.rejected_rows(loaded, 2).empty
+    assert len(inventory.rejected_rows(loaded, [2, 3])) == 2
+
+
+def test_identity_coverage_counts_activity_joined_to_a_department(loaded):
+    coverage = inventory.identity_coverage(loaded)
+    assert (coverage.events, coverage.joined_events, coverage.people, coverage.joined_people,
+            coverage.people_loaded) == (8, 5, 6, 4, 4)
+    assert coverage.share == 5 / 8 and coverage.low
+    platforms = coverage.by_platform
+    assert [tuple(r) for r in platforms.itertuples(index=False)] == [
+        ("Slack", 5, 4, 4, 3, 0.8),
+        ("Teams", 3, 1, 3, 1, 1 / 3),
+    ]
+    assert coverage.advice.startswith("38% of the activity comes from people who are not in the people table")
+    assert "identity map" in coverage.advice
+
+
+def test_identity_advice_when_no_people_are_loaded_or_coverage_is_high(db):
+    import_files(db, files("activity.csv"), today=TODAY)
+    coverage = inventory.identity_coverage(db)
+    assert (coverage.events, coverage.joined_events, coverage.people_loaded) == (8, 0, 0)
+    assert coverage.advice.startswith("No people are loaded, so no activity can be split by department")
+    import_files(db, [("more.csv", b"person_id,department\nz@partner.example,Partners\ny@partner.example,Partners\n")],
+                 today=TODAY)
+    coverage = inventory.identity_coverage(db)
+    assert (coverage.joined_events, coverage.share) == (3, 3 / 8)
+    assert coverage.advice.startswith("62% of the activity comes from people who are not in the people table")
+    import_files(db, files("people.csv"), today=TODAY)
+    coverage = inventory.identity_coverage(db)
+    assert (coverage.joined_events, coverage.share, coverage.low, coverage.advice) == (8, 1.0, False, None)
+    empty = Database(None, key="1" * 64)
+    try:
+        assert inventory.identity_coverage(empty).events == 0 and inventory.identity_coverage(empty).advice is None
+    finally:
+        empty.close()
+
+
+def test_reports_in_words_and_as_a_table(db):
+    reports = import_files(db, files("training.csv") + [("mystery.csv", b"Foo,Bar\n1,2\n")], today=TODAY)
+    assert inventory.report_sentence(reports[0]) == (
+        "**training.csv** → training records: 2 rows loaded, 2 rejected, 0 already loaded (skipped).")
+    assert inventory.report_sentence(reports[1]).startswith("**mystery.csv**: not loaded. The columns do not match")
+    frame = inventory.report_frame(reports)
+    assert frame.loc[0, ["loaded", "rejected", "duplicates skipped", "result"]].tolist() == [2, 2, 0, "loaded"]
+    assert frame.loc[1, "read as"] == "needs a column mapping"
+    assert frame["loaded"].isna().tolist() == [False, True]
+
+
+def test_mapping_saved_on_and_the_stamp_of_saved_mappings(db):
+    headers = ["Emp No", "Dept"]
+    assert inventory.mapping_saved_on(db, headers) is None
+    before = inventory.mappings_stamp(db)
+    save_mapping(db, headers, "people", {"Emp No": "person_id", "Dept": "department"})
+    assert inventory.mapping_saved_on(db, ["dept", "EMP NO"]) is not None
+    assert inventory.mappings_stamp(db) != before and inventory.mappings_stamp(db)[0] == 1
+
+
+def test_settings(db):
+    zones = inventory.time_zones()
+    assert zones[0] == "UTC" and "Europe/Paris" in zones and "America/Los_Angeles" in zones
+    assert inventory.timezone(db) == "UTC"
+    inventory.set_timezone(db, "Europe/Paris")
+    assert inventory.timezone(db) == "Europe/Paris"
+    with pytest.raises(ValueError, match="Unknown time zone 'Mars/Olympus'"):
+        inventory.set_timezone(db, "Mars/Olympus")
+    inventory.set_min_group_size(db, 7)
+    assert db.min_group_size == 7
+    inventory.set_min_group_size(db, 1)
+    assert db.min_group_size == 3
+
+
+def test_the_inbox_imports_every_file_and_moves_it(db, tmp_path):
+    from tests.ingest.test_viva_stackexchange import MESSAGES, USERS
+
+    inbox = inventory.inbox_dir(tmp_path / "lookdown.duckdb")
+    assert inbox == tmp_path / "inbox"
+    assert inventory.waiting_files(inbox) == []
+    inbox.mkdir()
+    (inbox / "training.csv").write_text(TRAINING)
+    (inbox / "Messages.csv").write_text(MESSAGES)
+    (inbox / "Users.csv").write_text(USERS)
+    (inbox / "mystery.csv").write_text("Foo,Bar\n1,2\n")
+    (inbox / ".hidden").write_text("ignored")
+    (inbox / "done").mkdir()
+    (inbox / "done" / "training.csv").write_text("an older file of the same name")
+    assert [p.name for p in inventory.waiting_files(inbox)] == ["Messages.csv", "Users.csv", "mystery.csv",
+                                                                "training.csv"]
+    seen = []
+    results = inventory.import_inbox(db, inbox, today=TODAY, progress=lambda done, total: seen.append((done, total)))
+    outcome = {r.report.file: ([p.relative_to(inbox).as_posix() for p in r.moved], r.report.loaded)
+               for r in results}
+    assert outcome == {
+        "Messages.csv": (["done/Messages.csv", "done/Users.csv"], 6),
+        "mystery.csv": (["failed/mystery.csv"], 0),
+        "training.csv": (["done/training (2).csv"], 2),
+    }
+    assert seen[0] == (0, 8) and seen[-1] == (8, 8)
+    assert [p.name for p in inventory.waiting_files(inbox)] == []
+    assert (inbox / ".hidden").exists()
+    assert (inbox / "done" / "training.csv").read_text() == "an older file of the same name"
+    assert inventory.import_inbox(db, inbox, today=TODAY) == []
