@@ -1,7 +1,8 @@
 -- Completes a measure's rows into the full period x segment grid.
 -- Every period of the range appears for every segment (from the headcount, or seen by the
 -- measure), so a period in which nobody asked a question shows 0 (for counts) rather than
--- disappearing. Every cell carries the size of the group it describes: the segment's headcount
+-- disappearing; but only between $fill_from and $fill_to, the dates the measure's own tables
+-- cover, since outside them nothing is known. Every cell carries the size of the group it describes: the segment's headcount
 -- where people are loaded; else the distinct people the measure saw in it; else, for an empty
 -- period, the most people the measure saw in that segment in any period (a lower bound, so the
 -- privacy guard errs on the side of hiding). The measure's own SQL replaces the marker.
@@ -40,7 +41,11 @@ final as (
     select
         g.period,
         s.segment,
-        case when m.period is null and $zero_fill then 0 else m.value end::double as value,
+        case
+            when m.period is null and $zero_fill
+                and g.period between date_trunc($grain, $fill_from::date) and $fill_to::date then 0
+            else m.value
+        end::double as value,
         coalesce(h.people, m.people, seen.most_people)::bigint as people
     from grid_periods as g
     cross join segments as s
@@ -50,7 +55,9 @@ final as (
     cross join staffed
     -- Where people are loaded, a segment with neither staff nor data in a period (a department
     -- not yet founded) is no cell; without people, counts are filled in for every period.
-    where m.period is not null or h.period is not null or ($zero_fill and not staffed.any_staff)
+    where m.period is not null
+       or h.period is not null
+       or ($zero_fill and not staffed.any_staff and g.period between date_trunc($grain, $fill_from::date) and $fill_to::date)
 )
 
 select *

@@ -15,12 +15,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lookdown.store import CANONICAL_TABLES, Database, SMALLEST_ALLOWED_GROUP_SIZE
+from lookdown.store import CANONICAL_TABLES, GRAINS, SEGMENTATIONS, SMALLEST_ALLOWED_GROUP_SIZE, Database
 
 MEASURES_DIR = Path(__file__).resolve().parent.parent / "measures"
 FRAME_SQL = Path(__file__).with_name("measure_frame.sql").read_text()
 
-GRAINS = ("week", "month", "quarter")
 PILLARS = ("collaboration", "engagement", "learning", "cost")
 DIRECTIONS = ("down", "up", "neutral")
 PARAMETERS = frozenset({"start", "end", "grain", "by"})
@@ -28,7 +27,10 @@ REQUIRED_KEYS = ("name", "label", "description", "pillar", "unit", "format", "di
 OPTIONAL_KEYS = {"fill": "none", "segments": "any", "paired_with": ""}
 OUTPUT_COLUMNS = ["period", "segment", "value", "people"]
 # Segmentations by person attribute; each is offered only when some person has a value for it.
-PEOPLE_ATTRIBUTES = ("location", "job_level")
+ALWAYS_OFFERED = ("none", "department", "cohort")
+PEOPLE_ATTRIBUTES = tuple(s for s in SEGMENTATIONS if s not in ALWAYS_OFFERED)
+# One scan telling which person attributes have values; names from the constant allowlist.
+_ATTRIBUTES_PRESENT_SQL = "select " + ", ".join(f"count({a}) > 0" for a in PEOPLE_ATTRIBUTES) + " from people"
 
 _HEADER_LINE = re.compile(r"^-- ?([a-z_]+)\s*:\s*(.*)$")  # indented lines continue a value
 _D3_FORMAT = re.compile(r"^[^{}]*?[,]?(\.\d+)?[%dfegsr~]?$")
@@ -258,15 +260,8 @@ class MeasureResult:
 
 def segmentations(db: Database) -> list[str]:
     """The allowlist of segmentations for this database: fixed ones plus person attributes present."""
-    cur = db.cursor()
-    options = ["none", "department", "cohort"]
-    for attribute in PEOPLE_ATTRIBUTES:
-        # The column name comes from the constant allowlist above.
-        (present,) = cur.execute(
-            "select count(*) > 0 from people where " + attribute + " is not null"
-        ).fetchone()
-        if present:
-            options.append(attribute)
+    present = db.cursor().execute(_ATTRIBUTES_PRESENT_SQL).fetchone()
+    options = list(ALWAYS_OFFERED) + [a for a, here in zip(PEOPLE_ATTRIBUTES, present) if here]
     return options
 
 
@@ -295,18 +290,21 @@ def run_measure(
     if min_size < SMALLEST_ALLOWED_GROUP_SIZE:
         raise ValueError(f"The minimum group size cannot be below {SMALLEST_ALLOWED_GROUP_SIZE}.")
 
-    if start is None or end is None:
-        coverage = db.coverage()
-        start = start or coverage.start
-        end = end or coverage.end
+    coverage = db.coverage()
+    start = start or coverage.start
+    end = end or coverage.end
     columns = OUTPUT_COLUMNS + ["suppressed"]
     if start is None or end is None:  # nothing loaded at all
         empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in
                               zip(columns, ["datetime64[ns]", "str", "float", "Int64", "bool"])})
         return MeasureResult(measure, empty, grain, by, start, end, min_size)
 
+    # Counts are 0 only where the measure's own tables have data: a gap in the training records
+    # is missing data, not a month without training requests.
+    fill_from, fill_to = coverage.range_of(measure.sources) or (coverage.start, coverage.end)
     sql = FRAME_SQL.replace("/* measure */", measure.sql)
-    params = {"grain": grain, "by": by, "start": start, "end": end, "zero_fill": measure.fill == "zero"}
+    params = {"grain": grain, "by": by, "start": start, "end": end,
+              "zero_fill": measure.fill == "zero", "fill_from": fill_from, "fill_to": fill_to}
     frame = db.cursor().execute(sql, params).df()
     frame["people"] = frame["people"].astype("Int64")
     frame["period"] = pd.to_datetime(frame["period"])

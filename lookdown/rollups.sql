@@ -43,19 +43,5 @@ from activity
 where target_person_key is not null and target_person_key <> person_key
 group by all;
 
--- Segment maps for every allowlisted segmentation (lookdown.measures.SEGMENTATIONS).
-delete from person_segment_map;
-insert into person_segment_map
-select 'none', person_key, segment from derive_person_segments('none')
-union all select 'department', person_key, segment from derive_person_segments('department')
-union all select 'cohort', person_key, segment from derive_person_segments('cohort')
-union all select 'location', person_key, segment from derive_person_segments('location')
-union all select 'job_level', person_key, segment from derive_person_segments('job_level');
-
-delete from department_segment_map;
-insert into department_segment_map
-select 'none', department, segment from derive_department_segments('none')
-union all select 'department', department, segment from derive_department_segments('department')
-union all select 'cohort', department, segment from derive_department_segments('cohort')
-union all select 'location', department, segment from derive_department_segments('location')
-union all select 'job_level', department, segment from derive_department_segments('job_level');
+-- The segment maps and headcounts, one per segmentation and grain, are refreshed by
+-- lookdown.store.refresh_rollups() right after these statements, with bound parameters.

@@ -135,6 +135,15 @@ create table if not exists person_segment_map (
     segment    varchar not null
 );
 
+-- Headcount per period and segment for every grain and segmentation, over the loaded range.
+create table if not exists headcount_rollup (
+    grain   varchar not null,
+    by_key  varchar not null,
+    period  date not null,
+    segment varchar not null,
+    people  bigint not null
+);
+
 create table if not exists department_segment_map (
     by_key     varchar not null,
     department varchar not null,
@@ -245,11 +254,12 @@ create or replace macro periods(grain_, start_, end_) as table
     ) as t(p);
 
 -- People employed at any time during each period, per segment: the size of the group a cell
--- describes. Empty when no people are loaded. Someone is employed during a period when hired
--- before it ends and not gone before it starts; since nobody leaves before being hired, that is
+-- describes. Derived here; store.refresh_rollups() keeps it in headcount_rollup, which
+-- headcount() reads. Empty when no people are loaded. Someone is employed during a period when
+-- hired before it ends and not gone before it starts; since nobody leaves before being hired, that is
 -- (hired before the period ends) - (left before the period starts): two running counts looked
 -- up with ASOF joins, instead of testing every person against every period.
-create or replace macro headcount(grain_, start_, end_, by_) as table
+create or replace macro derive_headcount(grain_, start_, end_, by_) as table
     with staff as (
         select s.segment, coalesce(p.hire_date, date '1900-01-01') as hired, p.termination_date as left_on
         from people as p
@@ -276,6 +286,14 @@ create or replace macro headcount(grain_, start_, end_, by_) as table
     asof left join hired as h on h.segment = c.segment and c.period_end > h.day
     asof left join gone as g on g.segment = c.segment and c.period > g.day
     where coalesce(h.running, 0) - coalesce(g.running, 0) > 0;
+
+-- The headcount of every period and segment of the loaded range, as stored by the rollups.
+create or replace macro headcount(grain_, start_, end_, by_) as table
+    select period, segment, people
+    from headcount_rollup
+    where grain = grain_
+      and by_key = by_
+      and period between date_trunc(grain_, start_::date) and end_::date;
 
 -- Imports -------------------------------------------------------------------------------------
 -- Written by lookdown.ingest. Nothing here holds a person identifier in clear or message text:

@@ -32,11 +32,26 @@ CANONICAL_TABLES: dict[str, str] = {
     "cohorts": "started_on",
 }
 
-# Rows and date range of every canonical table in one scan; names come from the constant above.
+# The dates that bound the facts measures report on: (first, last) expressions per table.
+# People count by their leaving dates (hire dates reach back decades before any other data);
+# an initiative runs until it ends; cohorts date no facts.
+FACT_DATES: dict[str, tuple[str, str]] = {
+    **{table: (column, column) for table, column in CANONICAL_TABLES.items() if table not in ("people", "cohorts")},
+    "people": ("termination_date", "termination_date"),
+    "initiatives": ("started_on", "coalesce(ended_on, started_on)"),
+}
+
+# Rows and date ranges of every canonical table in one scan; names come from the constants above.
 _COVERAGE_SQL = " union all ".join(
-    f"select '{table}', count(*), min({column})::date, max({column})::date from {table}"
+    f"select '{table}', count(*), min({column})::date, max({column})::date, "
+    f"min({FACT_DATES.get(table, ('null', 'null'))[0]})::date, "
+    f"max({FACT_DATES.get(table, ('null', 'null'))[1]})::date from {table}"
     for table, column in CANONICAL_TABLES.items()
 )
+
+# How results can be split (the allowlist for `$by`), and the period lengths they come in.
+SEGMENTATIONS = ("none", "department", "cohort", "location", "job_level")
+GRAINS = ("week", "month", "quarter")
 
 DEFAULT_MIN_GROUP_SIZE = 5
 SMALLEST_ALLOWED_GROUP_SIZE = 3
@@ -63,16 +78,36 @@ class DatabaseBusy(RuntimeError):
 
 @dataclass(frozen=True)
 class Coverage:
-    """What is loaded: the overall date range, rows per table and the empty tables."""
+    """What is loaded: the range of the facts, rows per table, and each table's date range."""
 
     start: date | None
     end: date | None
     rows: dict[str, int]
-    ranges: dict[str, tuple[date | None, date | None]]
+    ranges: dict[str, tuple[date | None, date | None]]  # by the column that dates each row
+    fact_ranges: dict[str, tuple[date, date]]  # tables holding facts: the dates they cover
 
     @property
     def empty_tables(self) -> list[str]:
         return [table for table, n in self.rows.items() if n == 0]
+
+    def range_of(self, tables) -> tuple[date, date] | None:
+        """The dates covered by the facts of these tables, or None when they hold none."""
+        spans = [self.fact_ranges[t] for t in tables if t in self.fact_ranges]
+        if not spans:
+            return None
+        return min(lo for lo, _ in spans), max(hi for _, hi in spans)
+
+
+def _coverage(cur: duckdb.DuckDBPyConnection) -> Coverage:
+    rows, ranges, facts = {}, {}, {}
+    for table, n, lo, hi, fact_lo, fact_hi in cur.execute(_COVERAGE_SQL).fetchall():
+        rows[table] = n
+        ranges[table] = (lo, hi)
+        if fact_lo is not None:
+            facts[table] = (fact_lo, fact_hi)
+    span = Coverage(None, None, rows, ranges, facts).range_of(facts)
+    start, end = span if span else (None, None)
+    return Coverage(start=start, end=end, rows=rows, ranges=ranges, fact_ranges=facts)
 
 
 class Database:
@@ -93,6 +128,7 @@ class Database:
                 ) from exc
             raise
         self._lock = threading.Lock()
+        self._coverage: tuple[int, Coverage] | None = None
         if not read_only:
             self._con.execute(SCHEMA_FILE.read_text())
             self._refresh_rollups_if_definitions_changed()
@@ -173,16 +209,11 @@ class Database:
     # -- what is loaded --------------------------------------------------------------------
 
     def coverage(self) -> Coverage:
-        rows: dict[str, int] = {}
-        ranges: dict[str, tuple[date | None, date | None]] = {}
-        for table, n, lo, hi in self.cursor().execute(_COVERAGE_SQL).fetchall():
-            rows[table] = n
-            ranges[table] = (lo, hi)
-        # The data's range is that of the facts; people's hire dates reach far back.
-        facts = [r for t, r in ranges.items() if t not in ("people", "cohorts") and r[0] is not None]
-        start = min((lo for lo, _ in facts), default=None)
-        end = max((hi for _, hi in facts), default=None)
-        return Coverage(start=start, end=end, rows=rows, ranges=ranges)
+        """What is loaded; remembered per data version, as every load changes the version."""
+        version = self.data_version()
+        if self._coverage is None or self._coverage[0] != version:
+            self._coverage = (version, _coverage(self.cursor()))
+        return self._coverage[1]
 
     def new_upload(self, cur: duckdb.DuckDBPyConnection, kind: str, source: str) -> int:
         """Register an upload inside the caller's transaction and return its id."""
@@ -219,3 +250,21 @@ class Database:
 def refresh_rollups(cur: duckdb.DuckDBPyConnection) -> None:
     """Rebuild the rollups the measures read. Runs inside every load's transaction."""
     cur.execute(ROLLUPS_FILE.read_text())
+    for table in ("person_segment_map", "department_segment_map", "headcount_rollup"):
+        cur.execute("delete from " + table)  # names from this constant list
+    for by in SEGMENTATIONS:
+        cur.execute("insert into person_segment_map select $by, person_key, segment "
+                    "from derive_person_segments($by)", {"by": by})
+        cur.execute("insert into department_segment_map select $by, department, segment "
+                    "from derive_department_segments($by)", {"by": by})
+    # Headcounts cover the range of the facts: no measure has a value outside it.
+    span = _coverage(cur)
+    if span.start is None:
+        return
+    for grain in GRAINS:
+        for by in SEGMENTATIONS:
+            cur.execute(
+                "insert into headcount_rollup select $grain, $by, period, segment, people "
+                "from derive_headcount($grain, $start, $end, $by)",
+                {"grain": grain, "by": by, "start": span.start, "end": span.end},
+            )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-JAN, FEB, MAR = "2024-01-01", "2024-02-01", "2024-03-01"
+JAN, FEB, MAR, APR = "2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"
 START, END = date(2024, 1, 1), date(2024, 2, 29)
 END_OF_JANUARY = date(2024, 1, 31)
 
@@ -299,6 +299,7 @@ CASES: dict[str, list[Case]] = {
                  event("2024-01-17 09:00", "ann", "advocacy"),
                  event("2024-01-18 09:00", "cat", "post"),
                  event("2024-01-19 09:00", "dan", "advocacy"),
+                 event("2024-02-02 09:00", "fay", "post"),  # activity in February, but no advocacy
              ]},
              by_department(2, 1, 0, 0)),
     ],
@@ -384,10 +385,12 @@ CASES: dict[str, list[Case]] = {
         Case("direction hours by the manager's department",
              {"people": ROSTER, "manager_time": MANAGER_TIME},
              by_department(15, 6, 8, 4)),
-        Case("a month with no reported hours shows zero",
-             {"people": ROSTER, "manager_time": MANAGER_TIME},
-             [(JAN, "All", 21, 6, False), (FEB, "All", 12, 6, False), (MAR, "All", 0, 6, False)],
-             by="none", end=date(2024, 3, 31)),
+        Case("a month with no reported hours shows zero; months after the last report show nothing",
+             {"people": ROSTER, "manager_time": MANAGER_TIME + [
+                 {"period_start": "2024-04-01", "manager_id": email("ann"), "direction_hours": 3}]},
+             [(JAN, "All", 21, 6, False), (FEB, "All", 12, 6, False), (MAR, "All", 0, 6, False),
+              (APR, "All", 3, 6, False)],
+             by="none", end=date(2024, 5, 31)),
     ],
     "direction_hours_per_report": [
         Case("hours over reports; rows without reports left out",

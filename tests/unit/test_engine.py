@@ -29,3 +29,17 @@ def test_with_people_the_grid_is_the_headcount_and_rates_stay_blank_when_empty(d
     assert rate["value"].tolist()[0] == 1.0 and rate["value"].isna().tolist() == [False, True, True]
     asked = run_measure(db, catalogue["questions_asked"], min_group_size=3).frame
     assert asked["value"].tolist() == [1.0, 0.0, 0.0]
+
+
+def test_counts_are_zero_only_where_the_measures_own_tables_have_data(db, catalogue):
+    people = pd.DataFrame({"person_id": [f"p{i}" for i in range(5)], "department": ["Sales"] * 5,
+                           "hire_date": ["2023-01-01"] * 5})
+    activity = pd.DataFrame({"occurred_at": ["2024-01-02 09:00", "2024-06-20 09:00"], "person_id": ["p0", "p1"],
+                             "kind": ["post", "post"]})
+    training = pd.DataFrame({"requested_on": ["2024-03-04", "2024-05-06"], "person_id": ["p0", "p1"]})
+    load_frames(db, {"people": people, "activity": activity, "training": training}, kind="t", source="t")
+    frame = run_measure(db, catalogue["training_requests"], min_group_size=3).frame
+    assert frame["period"].dt.strftime("%m").tolist() == ["01", "02", "03", "04", "05", "06"]
+    # Before March and after May nothing about training is loaded: blank, not "no requests".
+    assert frame["value"].fillna(-1).tolist() == [-1, -1, 1.0, 0.0, 1.0, -1]
+    assert db.coverage().range_of(["training"]) == (pd.Timestamp("2024-03-04").date(), pd.Timestamp("2024-05-06").date())
