@@ -43,5 +43,27 @@ from activity
 where target_person_key is not null and target_person_key <> person_key
 group by all;
 
+delete from interaction_pairs;
+insert into interaction_pairs
+with grains as (
+    select unnest(['week', 'month', 'quarter']) as grain
+),
+
+directed as (
+    select distinct g.grain, date_trunc(g.grain, i.day)::date as period, i.person_key, i.target_person_key
+    from interactions_daily as i
+    cross join grains as g
+)
+
+select
+    grain,
+    period,
+    least(person_key, target_person_key) as first_key,
+    greatest(person_key, target_person_key) as second_key,
+    bool_or(person_key < target_person_key) as first_to_second,
+    bool_or(person_key > target_person_key) as second_to_first
+from directed
+group by grain, period, least(person_key, target_person_key), greatest(person_key, target_person_key);
+
 -- The segment maps and headcounts, one per segmentation and grain, are refreshed by
 -- lookdown.store.refresh_rollups() right after these statements, with bound parameters.

@@ -127,6 +127,17 @@ create table if not exists questions (
     first_answer_at    timestamp
 );
 
+-- Who interacted with whom in each week, month and quarter: one row per unordered pair and
+-- period, with the directions seen (for the reciprocity measure).
+create table if not exists interaction_pairs (
+    grain           varchar not null,
+    period          date not null,
+    first_key       varchar not null,       -- the smaller of the two person keys
+    second_key      varchar not null,
+    first_to_second boolean not null,
+    second_to_first boolean not null
+);
+
 -- The segment of every person and every department under each allowlisted segmentation,
 -- rebuilt with the other rollups so measures join a small table instead of re-deriving cohorts.
 create table if not exists person_segment_map (

@@ -11,23 +11,15 @@
 -- sources: activity
 -- fill: none
 
-with directed as (
-    select distinct
-        date_trunc($grain, i.day)::date as period,
-        i.person_key as from_key,
-        i.target_person_key as to_key
-    from interactions_daily as i
-    where i.day between $start and $end
-),
-
-pairs as (
+with pairs as (
     select
-        d.period,
-        least(d.from_key, d.to_key) as first_key,
-        greatest(d.from_key, d.to_key) as second_key,
-        count(*) = 2 as both_directions
-    from directed as d
-    group by d.period, least(d.from_key, d.to_key), greatest(d.from_key, d.to_key)
+        ip.period,
+        ip.first_key,
+        ip.second_key,
+        ip.first_to_second and ip.second_to_first as both_directions
+    from interaction_pairs as ip
+    where ip.grain = $grain
+      and ip.period between date_trunc($grain, $start::date) and $end
 ),
 
 pairs_within_segment as (
