@@ -24,6 +24,10 @@ PAGES: list[tuple[str, str, str]] = [
     ("overview.py", "Look down", ":material/trending_down:"),
     ("upload.py", "Upload", ":material/upload_file:"),
     ("data.py", "Data", ":material/database:"),
+    ("explore.py", "Explore a measure", ":material/query_stats:"),
+    ("pilot.py", "Pilot vs rest", ":material/compare_arrows:"),
+    ("money.py", "What it is worth", ":material/payments:"),
+    ("flow.py", "Knowledge flow", ":material/hub:"),
 ]
 
 # Set while app.py runs the chosen page in this script thread.

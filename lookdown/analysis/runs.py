@@ -57,10 +57,12 @@ class CohortComparison:
 
 
 def compare_cohort(db: Database, measure: Measure, *, cohort: str | None = None, grain: str = "month",
-                   start_override: date | None = None) -> CohortComparison:
+                   start_override: date | None = None, start: date | None = None,
+                   end: date | None = None) -> CohortComparison:
     """Compare a pilot cohort with the rest of the organisation on one measure.
 
     The cohort's start date comes from the cohorts table unless `start_override` is given.
+    `start` and `end` limit the periods compared (default: everything loaded).
     """
     known = cohorts(db)
     if not known:
@@ -68,14 +70,14 @@ def compare_cohort(db: Database, measure: Measure, *, cohort: str | None = None,
                          "started_on).")
     if cohort is None:
         cohort = known[0][0]
-    start = start_override or cohort_start(db, cohort)
-    if start is None:
+    started = start_override or cohort_start(db, cohort)
+    if started is None:
         raise ValueError(f"No cohort named '{cohort}'. Cohorts: {', '.join(name for name, _ in known)}")
     if not measure.segmentable:
         raise ValueError(f"{measure.label} is an organisation-wide figure: it cannot be compared by cohort.")
-    result = run_measure(db, measure, grain=grain, by="cohort")
+    result = run_measure(db, measure, grain=grain, by="cohort", start=start, end=end)
     pilot, rest = pilot_and_rest(result, cohort)
     heads = per_head(measure)
-    did = compare_pilot(pilot, rest, start=start, per_head=heads, unit=measure.unit, grain=grain)
-    projection = project_pilot(pilot, start=start, per_head=heads, unit=measure.unit, grain=grain)
-    return CohortComparison(cohort, start, result, did, projection, compare_methods(did, projection))
+    did = compare_pilot(pilot, rest, start=started, per_head=heads, unit=measure.unit, grain=grain)
+    projection = project_pilot(pilot, start=started, per_head=heads, unit=measure.unit, grain=grain)
+    return CohortComparison(cohort, started, result, did, projection, compare_methods(did, projection))
