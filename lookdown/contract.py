@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lookdown.store import CANONICAL_TABLES
+
 
 @dataclass(frozen=True)
 class Column:
@@ -129,15 +131,7 @@ KEYS: dict[str, Key] = {
 }
 
 # The column that dates each row of a template (used for date ranges and date checks).
-DATE_COLUMN: dict[str, str] = {
-    "people": "hire_date",
-    "activity": "occurred_at",
-    "training": "requested_on",
-    "manager_time": "period_start",
-    "marketing_spend": "month",
-    "initiatives": "started_on",
-    "cohorts": "started_on",
-}
+DATE_COLUMN: dict[str, str] = CANONICAL_TABLES
 
 # Date columns that may legitimately hold dates before 1990 (long-serving employees).
 OLD_DATES_ALLOWED = frozenset({("people", "hire_date")})
