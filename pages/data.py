@@ -17,7 +17,7 @@ if message:
 st.subheader("What is loaded")
 tables = imports.tables(data)
 st.dataframe(
-    tables.drop(columns=["table"]), hide_index=True,
+    tables.drop(columns=["table"]).assign(label=tables["label"].str.capitalize()), hide_index=True,
     column_config={
         "label": "Table", "rows": st.column_config.NumberColumn("Rows", format="localized"),
         "first": st.column_config.DateColumn("From"), "last": st.column_config.DateColumn("To"),
@@ -70,7 +70,8 @@ else:
     shown = rejected if chosen is None else rejected[rejected["upload_id"] == chosen]
     st.caption(f"{len(shown):,} rejected rows. Person identifiers are never kept, so their value is empty.")
     st.dataframe(shown[["upload_id", *inventory.REJECTED_COLUMNS]], hide_index=True,
-                 column_config={"upload_id": "Upload"})
+                 column_config={"upload_id": "Upload", "file": "File", "line": "Line", "column": "Column",
+                                "value": "Value", "reason": "Reason"})
     st.download_button("Download these rejected rows (CSV)", inventory.rejected_csv(shown),
                        file_name="rejected_rows.csv" if chosen is None else f"rejected_rows_upload_{chosen}.csv",
                        mime="text/csv", icon=":material/download:", key="download-quarantine")

@@ -27,9 +27,10 @@ files = st.file_uploader(
     help=f"Up to {limit} MB per file in the browser.",
 )
 st.caption(
-    f"The browser accepts files of up to **{limit} MB** each. Larger exports go through the command "
-    f"line, `python -m lookdown import FILE...`, or into the folder `{inbox}`: copy them there and "
-    "press the button at the bottom of this page."
+    f"The browser accepts files of up to **{limit} MB** each. Larger exports go into the folder "
+    f"`{inbox}`: copy them there and press the button at the bottom of this page. Or, with the app "
+    "stopped (only one program may write to the database at a time), run "
+    "`python -m lookdown import FILE...` in the Lookdown folder."
 )
 
 if files:

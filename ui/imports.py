@@ -84,7 +84,7 @@ def show_detection(data: PageData, index: int, item: Item, detection: Detection)
             saved = inventory.mapping_saved_on(data.db, detection.headers)
             when = f"{long_date(saved.date())} at {saved:%H:%M}" if saved else "earlier"
             st.caption(f"Using the column mapping saved on {when} for files with these headers.")
-        rows, rejected, dates = st.columns(3)
+        rows, rejected, dates = st.columns([1, 1, 2])
         rows.metric("Rows to load", f"{detection.rows:,}")
         rejected.metric("Rows to reject", f"{detection.rejected:,}")
         dates.metric("Dates", _range_text(detection))
@@ -93,14 +93,20 @@ def show_detection(data: PageData, index: int, item: Item, detection: Detection)
         used = {h: c for h, c in detection.mapping.items() if c}
         ignored = [h for h in detection.headers if h not in used]
         if used and detection.table in TEMPLATES:
-            st.markdown("Columns: " + ", ".join(f"`{h}` → `{c}`" for h, c in used.items()))
+            if all(h.strip().lower() == c for h, c in used.items()):
+                st.markdown("Columns: " + ", ".join(f"`{c}`" for c in used.values()))
+            else:
+                st.markdown("Columns: " + ", ".join(f"`{h}` → `{c}`" for h, c in used.items()))
             if ignored:
                 st.caption("Not used: " + ", ".join(f"`{h}`" for h in ignored))
-        st.caption("The first rows as they would be loaded (person identifiers masked):")
-        st.dataframe(detection.preview, hide_index=True)
+        preview = detection.preview
+        empty = [c for c in preview.columns if c != "line" and preview[c].isna().all()]
+        st.caption("The first rows as they would be loaded (person identifiers masked)"
+                   + (f"; empty in these rows: {', '.join(empty)}:" if empty else ":"))
+        st.dataframe(preview.drop(columns=empty), hide_index=True)
         if detection.rejected:
             st.caption(f"The first of the {detection.rejected:,} rows that would be rejected, and why:")
-            st.dataframe(detection.problems, hide_index=True)
+            st.dataframe(detection.problems.rename(columns={"column_name": "column"}), hide_index=True)
 
 
 def _mapping_problems(table: str, mapping: dict[str, str]) -> list[str]:

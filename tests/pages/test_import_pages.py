@@ -82,7 +82,8 @@ def db_count(path: Path, sql: str) -> int:
 def test_a_template_with_bad_rows_is_previewed_then_loaded_with_its_rejected_rows(fresh_db):
     at = page(UPLOAD)
     assert at.title[0].value == "Upload your data"
-    assert "**200 MB**" in at.caption[0].value or any("**200 MB**" in c for c in texts(at.caption))
+    assert any(c.startswith("The browser accepts files of up to **200 MB** each.")
+               and "`python -m lookdown import FILE...`" in c for c in texts(at.caption))
     at.file_uploader[0].set_value(("training.csv", TRAINING.encode(), "text/csv"))
     run(at)
     # What Lookdown recognised, before anything is written.
@@ -92,8 +93,11 @@ def test_a_template_with_bad_rows_is_previewed_then_loaded_with_its_rejected_row
     preview = at.dataframe[0].value
     assert list(preview["person_id"]) == ["p•••"] * 5
     assert list(preview["course"]) == ["Excel", "Word", "SQL", "SQL", "Git"]
+    assert list(preview.columns) == ["line", "requested_on", "person_id", "department", "course", "status", "cost"]
+    assert ("The first rows as they would be loaded (person identifiers masked); empty in these rows: "
+            "seat_hours, production_hours, format:") in texts(at.caption)
     problems = at.dataframe[1].value
-    assert list(zip(problems["line"], problems["column_name"])) == [(3, "status"), (5, "requested_on"), (6, "cost")]
+    assert list(zip(problems["line"], problems["column"])) == [(3, "status"), (5, "requested_on"), (6, "cost")]
     assert db_count(fresh_db, "select count(*) from training") == 198  # nothing written yet
 
     load = at.button(key="load")
@@ -217,7 +221,7 @@ def test_the_data_page_lists_uploads_and_removing_one_brings_the_counts_back(fre
         db.close()
     at = page(DATA)
     tables = at.dataframe[0].value.set_index("label")
-    assert tables.loc["training records", "rows"] == 203 and tables.loc["training records", "uploads"] == 2
+    assert tables.loc["Training records", "rows"] == 203 and tables.loc["Training records", "uploads"] == 2
     uploads = at.dataframe[1].value
     assert list(uploads["file"]) == ["training.csv", "fixture", "fixture", "fixture", "fixture"]
     mine = uploads.iloc[0]
@@ -237,7 +241,7 @@ def test_the_data_page_lists_uploads_and_removing_one_brings_the_counts_back(fre
     assert db_count(fresh_db, "select count(*) from training") == 203  # not before confirming
     run(at.button(key="remove-confirm").click())
     assert texts(at.success) == [f"Removed upload #{report.upload_id}: 5 rows deleted."]
-    assert at.dataframe[0].value.set_index("label").loc["training records", "rows"] == 198
+    assert at.dataframe[0].value.set_index("label").loc["Training records", "rows"] == 198
     assert list(at.dataframe[1].value["file"]) == ["fixture"] * 4
     assert "No rows were rejected." in texts(at.markdown)
     assert db_count(fresh_db, "select count(*) from training") == 198
@@ -298,3 +302,18 @@ def test_activity_of_people_missing_from_hr_data_gets_plain_advice(fresh_db):
     assert metric_values(at)["Activity joined to a department"] == "78%"
     advice = [w for w in texts(at.warning) if "identity map" in w]
     assert len(advice) == 1 and advice[0].startswith("22% of the activity comes from people who are not in")
+
+
+def test_both_pages_explain_an_empty_database(tmp_path, monkeypatch):
+    path = tmp_path / "lookdown.duckdb"
+    Database(path).close()
+    monkeypatch.setenv("LOOKDOWN_DB", str(path))
+    at = page(DATA)
+    markdown = texts(at.markdown)
+    for line in ("No dated rows yet.", "No rows were rejected.", "No collaboration activity is loaded yet.",
+                 "Nothing to remove."):
+        assert line in markdown
+    assert list(at.dataframe[0].value["rows"]) == [0] * 7
+    at = page(UPLOAD)
+    assert at.info[0].value.startswith("**Nothing is loaded yet**")
+    assert at.button(key="inbox").disabled
