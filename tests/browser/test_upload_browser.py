@@ -100,7 +100,8 @@ def test_upload_a_csv_with_bad_rows_then_see_the_overview_change(server, browser
         # checked in tests/pages/test_import_pages.py).
         page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=TIMEOUT)
         assert page.locator('[data-testid="stDataFrame"]').count() == 2
-        assert page.get_by_text("The first rows as they would be loaded (person identifiers masked):").count() == 1
+        assert page.get_by_text("The first rows as they would be loaded (person identifiers masked); empty in "
+                                "these rows: seat_hours, production_hours, format:").count() == 1
         assert page.get_by_text("The first of the 3 rows that would be rejected, and why:").count() == 1
         assert page.locator('[data-testid="stDataFrame"] canvas').first.bounding_box()["height"] > 100
         assert page.locator('[data-testid="stException"]').count() == 0
