@@ -70,6 +70,13 @@ def start_page(title: str) -> PageData:
     if not getattr(_routed, "active", False):
         configure_page()
         navigation()
+        if "_lookdown_started" not in st.session_state:
+            # A visit that starts on a deep link: rerun at once, now through the navigation, before
+            # the visitor touches a widget. Widgets made by this file-based run belong to another
+            # page, so the first input (a dropped file) would otherwise be lost.
+            st.session_state["_lookdown_started"] = True
+            st.rerun()
+    st.session_state["_lookdown_started"] = True
     st.title(title)
     data = open_data()
     banner(data)
