@@ -420,12 +420,12 @@ def projection_figure(projection: PilotProjection, *, cohort: str, unit: str, me
 class DidFigures:
     """The comparison's headline numbers as the pilot page shows them."""
 
-    unit: str              # 'requests per person'
+    unit: str              # 'requests per person': every figure below is in it, per period
     pilot: str             # average before → after: '0.15 → 0.09'
     pilot_change: str      # '-40.6%' (ASCII sign first, so a metric's arrow points the right way)
     rest: str
     rest_change: str
-    did: str               # '−0.054 requests per person per month'
+    did: str               # '−0.054'
     did_interval: str      # '95% CI −0.08 to −0.028 requests per person'
     points: str            # '−35.7 pts': in percentage points of the pilot's level before the start
     points_interval: str   # '95% CI −52.8 to −18.6 pts'
@@ -476,7 +476,7 @@ def did_figures(did: PilotComparison, measure: Measure, *, unit: str) -> DidFigu
         unit=words,
         pilot=group(did.pilot_before, did.pilot_after), pilot_change=_delta(did.pilot_change_pct),
         rest=group(did.rest_before, did.rest_after), rest_change=_delta(did.rest_change_pct),
-        did="n/a" if did.did is None else f"{change(did.did)} {words} {per}",
+        did="n/a" if did.did is None else change(did.did),
         did_interval=interval,
         points="n/a" if did.did_pct_points is None else f"{fmt(did.did_pct_points, signed=True)} pts",
         points_interval=points_interval,

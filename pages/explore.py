@@ -3,7 +3,6 @@ behind them, and whether a cost moves with the collaboration that should drive i
 import streamlit as st
 
 import ui
-from lookdown.analysis.lag import CAVEAT
 from lookdown.analysis_charts import (
     display_unit, explore_state, lag_figure, measure_option, measures_by_pillar, trend_figure,
     values_csv, values_table, verdict_badge,
@@ -120,7 +119,7 @@ st.download_button("Download these values (CSV)", values_csv(table), file_name=f
 st.subheader("Does the cost move with the collaboration that should drive it?")
 st.caption(
     "For the whole organisation: the cost in each period against the collaboration activity in the "
-    f"same {GRAIN_NOUNS[grain][0]} and up to six {GRAIN_NOUNS[grain][1]} earlier. {CAVEAT}"
+    f"same {GRAIN_NOUNS[grain][0]} and up to six {GRAIN_NOUNS[grain][1]} earlier."
 )
 drivers = [m.name for m in measures if m.pillar != "cost"]
 costs = [m.name for m in measures if m.pillar == "cost"]

@@ -130,7 +130,7 @@ benefit_text = " + ".join(f"{money(line.benefit, currency)} ({line.label})" for 
 cols = st.columns(5)
 cols[0].metric(f"Benefits ({currency})", fmt(result.total_benefits), border=True,
                help=f"Sum of the counted measures' first-year values: {benefit_text}.")
-cols[1].metric(f"Programme costs ({currency})", fmt(result.programme_costs), border=True,
+cols[1].metric(f"Costs ({currency})", fmt(result.programme_costs), border=True,
                help=f"Licences + administration + other: {costs_text}.")
 cols[2].metric(f"Net benefit ({currency})", fmt(result.net_benefit), border=True,
                help=f"Benefits − costs = {fmt(result.total_benefits)} − {fmt(result.programme_costs)}.")

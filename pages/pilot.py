@@ -108,18 +108,20 @@ st.caption(
 )
 down = {"down": "inverse", "up": "normal"}.get(measure.direction, "off")
 pilot_col, rest_col, did_col, points_col = st.columns(4)
-pilot_col.metric(f"Pilot: before → after ({figures.unit})", figures.pilot, delta=figures.pilot_change or None, delta_color=down,
+pilot_col.metric("Pilot: before → after", figures.pilot, delta=figures.pilot_change or None, delta_color=down,
                  help=f"The pilot group's average {figures.unit} per {per} before the start and from it on.",
                  border=True)
-rest_col.metric(f"Rest: before → after ({figures.unit})", figures.rest, delta=figures.rest_change or None, delta_color=down,
+rest_col.metric("Rest: before → after", figures.rest, delta=figures.rest_change or None, delta_color=down,
                 help=f"Everyone else's average {figures.unit} per {per} over the same periods.", border=True)
 did_col.metric("Difference-in-differences", figures.did,
                help="(pilot after − pilot before) − (rest after − rest before): the pilot's change beyond "
-                    f"what changed for everyone. {figures.did_interval}. {did.method}.", border=True)
+                    f"what changed for everyone, in {figures.unit} per {per}. {figures.did_interval}. "
+                    f"{did.method}.", border=True)
 points_col.metric("In points of the pilot's start", figures.points,
                   help="The difference-in-differences as a share of the pilot's average before the start, "
                        f"in percentage points. {figures.points_interval}.", border=True)
-st.markdown(f"**{figures.did_interval}** ({figures.points_interval}). {figures.verdict}")
+st.markdown(f"In **{figures.unit} per {per}**. Difference-in-differences **{figures.did}**, "
+            f"{figures.did_interval} ({figures.points_interval}). {figures.verdict}")
 
 st.plotly_chart(pilot_figure(comparison.result, comparison.cohort, did, unit=unit, start=comparison.start),
                 key="pilot_chart", config={"displaylogo": False})
@@ -137,19 +139,20 @@ else:
 
 st.subheader("Against the pilot's own earlier trend")
 if projection.status == "ok":
+    def number(value, signed=False):
+        return value_text(value, measure, unit="", signed=signed).strip()
+
     actual_col, projected_col, gap_col = st.columns(3)
-    projected_col.metric("Projected from the earlier trend",
-                         value_text(projection.projected_after, measure, per_head=projection.per_head, unit=unit),
-                         help=f"The pilot's trend before the start, carried forward: average per {per}.", border=True)
-    actual_col.metric("Actual after the start",
-                      value_text(projection.actual_after, measure, per_head=projection.per_head, unit=unit),
-                      border=True)
-    interval = ("" if projection.gap_ci_low is None else
-                f"95% interval {value_text(projection.gap_ci_low, measure, per_head=projection.per_head, unit=unit, signed=True)}"
-                f" to {value_text(projection.gap_ci_high, measure, per_head=projection.per_head, unit=unit, signed=True)}")
-    gap_col.metric("Gap (actual − projected)",
-                   value_text(projection.average_gap, measure, per_head=projection.per_head, unit=unit, signed=True),
-                   help=interval or None, border=True)
+    actual_col.metric("Actual after the start", number(projection.actual_after), border=True,
+                      help=f"The pilot's average {figures.unit} per {per} from the start on.")
+    projected_col.metric("Projected from the earlier trend", number(projection.projected_after), border=True,
+                         help=f"The pilot's trend before the start, carried forward: average {figures.unit} per {per}.")
+    gap_col.metric("Gap (actual − projected)", number(projection.average_gap, signed=True), border=True,
+                   help=f"In {figures.unit} per {per}"
+                        + ("" if projection.gap_ci_low is None else
+                           f"; 95% interval {number(projection.gap_ci_low, True)} to {number(projection.gap_ci_high, True)}")
+                        + ".")
+    st.caption(f"In {figures.unit} per {per}.")
     st.plotly_chart(projection_figure(projection, cohort=comparison.cohort, unit=unit, measure=measure),
                     key="projection_chart", config={"displaylogo": False})
 st.markdown(projection.explanation)

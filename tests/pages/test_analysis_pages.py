@@ -17,7 +17,7 @@ from lookdown.analysis.department_cohort import NOT_ADDITIVE, compare_department
 from lookdown.analysis.money import INTANGIBLES, Assumptions, roi
 from lookdown.analysis.pilot_value import counted_benefits, measure_benefits, valued_measures
 from lookdown.analysis.runs import compare_cohort, measure_trends
-from lookdown.analysis_charts import did_figures, value_text, values_table, verdict_badge
+from lookdown.analysis_charts import did_figures, values_table, verdict_badge
 from lookdown.measures import Catalogue, run_measure
 from lookdown.store import Database
 
@@ -165,14 +165,17 @@ def test_the_loaded_pilot_equals_compare_cohort(demo, cat):
     figures = did_figures(expected.did, measure, unit="requests")
     assert metric(at, "Difference-in-differences").value == figures.did
     assert metric(at, "In points of the pilot's start").value == figures.points
-    assert metric(at, "Pilot: before → after (requests per person)").value == figures.pilot
-    assert metric(at, "Rest: before → after (requests per person)").value == figures.rest
-    assert any(figures.did_interval in m.value and figures.points_interval in m.value for m in at.markdown)
+    assert metric(at, "Pilot: before → after").value == figures.pilot
+    assert metric(at, "Rest: before → after").value == figures.rest
+    assert metric(at, "Pilot: before → after").proto.delta == figures.pilot_change
+    assert any(m.value.startswith("In **requests per person per month**. Difference-in-differences "
+                                  f"**{figures.did}**, {figures.did_interval} ({figures.points_interval}).")
+               for m in at.markdown)
     # The demo's pilot: a clear fall, parallel before, and both methods agree.
     assert expected.did.significant and expected.did.did < 0
     assert [s.value for s in at.success] == [expected.did.parallel_trends.note]
-    assert metric(at, "Gap (actual − projected)").value == value_text(
-        expected.projection.average_gap, measure, per_head=True, unit="requests", signed=True)
+    assert metric(at, "Gap (actual − projected)").value == fmt(expected.projection.average_gap, signed=True)
+    assert metric(at, "Projected from the earlier trend").value == fmt(expected.projection.projected_after)
     assert ":green-badge[agree: clear effect]" in badges(at)
     texts = [m.value for m in at.markdown]
     assert expected.did.explanation in texts and expected.projection.explanation in texts
@@ -214,7 +217,7 @@ def test_by_quarter_the_pilot_page_equals_compare_cohort_by_quarter(demo, cat):
     expected = compare_cohort(demo, cat["training_expense"], cohort=PILOT, grain="quarter", **ALL)
     assert pilot_meta(at)["did"] == pytest.approx(expected.did.did)
     # Money is labelled with the currency, never the word 'currency'.
-    assert metric(at, "Difference-in-differences").value.endswith("USD per person per quarter")
+    assert any(m.value.startswith("In **USD per person per quarter**") for m in at.markdown)
 
 
 # -- money --------------------------------------------------------------------------------------
@@ -236,7 +239,7 @@ def test_money_figures_equal_the_phillips_roi_computed_directly(demo_copy, cat):
     at = run("money.py")
     result, items = expected_roi(demo_copy, cat, Assumptions())
     assert metric(at, "Benefits (USD)").value == fmt(result.total_benefits)
-    assert metric(at, "Programme costs (USD)").value == fmt(result.programme_costs)
+    assert metric(at, "Costs (USD)").value == fmt(result.programme_costs)
     assert metric(at, "Net benefit (USD)").value == fmt(result.net_benefit)
     assert metric(at, "ROI").value == f"{fmt(result.roi_pct)}%"
     assert metric(at, "Benefit–cost ratio").value == f"{fmt(result.benefit_cost_ratio)} : 1"
@@ -272,7 +275,7 @@ def test_an_edited_assumption_is_saved_with_the_data_and_restored_to_the_default
     assert reopened.number_input(key="money_participants").value == 470
     edited = Assumptions(currency="EUR", hourly_cost=50.0, participants=470)
     result, _ = expected_roi(demo_copy, cat, edited)
-    assert metric(reopened, "Programme costs (EUR)").value == fmt(result.programme_costs)
+    assert metric(reopened, "Costs (EUR)").value == fmt(result.programme_costs)
     assert metric(reopened, "Benefits (EUR)").value == fmt(result.total_benefits)
     assert not any("Participants is 0" in w.value for w in reopened.warning)
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from lookdown.analysis import compare_pilot, knowledge_flow, lagged_correlation, project_pilot, trend_by_segment
+from lookdown.analysis._common import fmt
 from lookdown.analysis.money import Assumptions
 from lookdown.analysis_charts import (
     AGREEMENT_COLOURS, cost_formulas, did_figures, display_unit, explore_state, flow_figure, from_shown,
@@ -205,7 +206,7 @@ def test_did_figures_put_units_intervals_and_points_in_words(catalogue):
                         start=date(2024, 1, 1), per_head=True, unit="requests", grain="month")
     figures = did_figures(did, catalogue["training_requests"], unit="requests")
     assert figures.unit == "requests per person"
-    assert figures.did.endswith(" requests per person per month") and figures.did.startswith("−0.")
+    assert figures.did.startswith("−0.") and figures.did == fmt(did.did, signed=True)
     assert figures.points.endswith(" pts") and figures.points.startswith("−")
     assert figures.did_interval.startswith("95% CI −") and figures.did_interval.endswith("requests per person")
     assert figures.pilot_change.startswith("-") and figures.verdict.startswith("The interval excludes zero")
