@@ -45,25 +45,28 @@ group by all;
 
 delete from interaction_pairs;
 insert into interaction_pairs
-with grains as (
-    select unnest(['week', 'month', 'quarter']) as grain
-),
-
-directed as (
-    select distinct g.grain, date_trunc(g.grain, i.day)::date as period, i.person_key, i.target_person_key
-    from interactions_daily as i
-    cross join grains as g
+with daily_pairs as (
+    select
+        day,
+        least(person_key, target_person_key) as first_key,
+        greatest(person_key, target_person_key) as second_key,
+        bool_or(person_key < target_person_key) as first_to_second,
+        bool_or(person_key > target_person_key) as second_to_first
+    from interactions_daily
+    group by all
 )
 
-select
-    grain,
-    period,
-    least(person_key, target_person_key) as first_key,
-    greatest(person_key, target_person_key) as second_key,
-    bool_or(person_key < target_person_key) as first_to_second,
-    bool_or(person_key > target_person_key) as second_to_first
-from directed
-group by grain, period, least(person_key, target_person_key), greatest(person_key, target_person_key);
+select 'week', date_trunc('week', day)::date, first_key, second_key, bool_or(first_to_second), bool_or(second_to_first)
+from daily_pairs
+group by all
+union all
+select 'month', date_trunc('month', day)::date, first_key, second_key, bool_or(first_to_second), bool_or(second_to_first)
+from daily_pairs
+group by all
+union all
+select 'quarter', date_trunc('quarter', day)::date, first_key, second_key, bool_or(first_to_second), bool_or(second_to_first)
+from daily_pairs
+group by all;
 
 -- The segment maps and headcounts, one per segmentation and grain, are refreshed by
 -- lookdown.store.refresh_rollups() right after these statements, with bound parameters.
