@@ -1,6 +1,4 @@
 """Pilot vs rest: did the pilot group change more than everyone else, and would it have anyway?"""
-from datetime import date
-
 import streamlit as st
 
 import ui
@@ -86,8 +84,8 @@ try:
             st.warning(NOT_ADDITIVE.format(label=measure.label), icon=":material/info:")
             st.stop()
         comparison = analysis.department_comparison(
-            data, measure, chosen, start_on=start_on if isinstance(start_on, date) else start_on[0],
-            grain=grain, start=span[0], end=span[1], currency_code=currency)
+            data, measure, chosen, start_on=start_on, grain=grain, start=span[0], end=span[1],
+            currency_code=currency)
         st.caption(f"Pilot group: {', '.join(sorted(chosen))}, added up department by department, then "
                    "compared per person. Groups are guarded like any other figure: a group smaller than "
                    f"{data.min_group_size} people is hidden.")

@@ -19,6 +19,7 @@ from lookdown.analysis.money import (
 )
 from lookdown.analysis.runs import CohortComparison
 from lookdown.measures import Catalogue, Measure
+from lookdown.overview import missing_data
 
 COUNTED = "counted"
 NOT_CLEAR = "not clear of chance"
@@ -105,10 +106,9 @@ def measure_benefits(
     for measure in valued_measures(catalogue):
         unit = currency if measure.unit == "currency" else measure.unit
         base = dict(name=measure.name, label=measure.label, unit=unit)
-        missing = [t for t in measure.sources if t in set(empty_tables)]
+        missing = missing_data(measure, empty_tables)
         if missing:
-            out.append(MeasureBenefit(**base, status=NO_DATA,
-                                      reason=f"No data loaded in {', '.join(missing)}."))
+            out.append(MeasureBenefit(**base, status=NO_DATA, reason=missing))
             continue
         if not measure.segmentable:
             out.append(MeasureBenefit(**base, status=ORGANISATION_WIDE, reason=(

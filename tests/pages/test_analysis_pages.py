@@ -220,6 +220,23 @@ def test_by_quarter_the_pilot_page_equals_compare_cohort_by_quarter(demo, cat):
     assert any(m.value.startswith("In **USD per person per quarter**") for m in at.markdown)
 
 
+def test_a_part_month_at_the_end_is_left_out_of_the_comparison(app_env, cat):
+    """The small fixture organisation's data ends on 27 December 2024: a part month that would read
+    as a drop after the start, so the comparison stops at November."""
+    at = run("pilot.py")
+    assert at.selectbox(key="pilot_cohort").value == "Pilot"
+    db = Database(app_env)
+    try:
+        expected = compare_cohort(db, cat["training_requests"], cohort="Pilot", grain="month",
+                                  start=date(2024, 1, 1), end=date(2024, 11, 30))
+        untrimmed = compare_cohort(db, cat["training_requests"], cohort="Pilot", grain="month")
+    finally:
+        db.close()
+    assert pilot_meta(at)["did"] == pytest.approx(expected.did.did)
+    assert expected.did.periods_after == 5 and untrimmed.did.periods_after == 6
+    assert any("Whole months from 1 Jan 2024 to 30 Nov 2024." in c.value for c in at.caption)
+
+
 # -- money --------------------------------------------------------------------------------------
 
 
@@ -259,6 +276,14 @@ def test_money_figures_equal_the_phillips_roi_computed_directly(demo_copy, cat):
     assert "**Marketing spend** (organisation-wide)" in texts
     # Participants is 0 by default: the page warns that the ROI is flattering.
     assert any("Participants is 0" in w.value for w in at.warning)
+
+
+def test_costs_whose_records_are_not_loaded_are_listed_not_priced(app_env, cat):
+    at = run("money.py")  # the small fixture organisation: no manager time, marketing or initiatives
+    texts = " ".join(m.value for m in at.markdown)
+    for name in ("manager_direction_hours", "late_stop_spend"):
+        assert f"**{cat[name].label}** (no data)" in texts
+    assert not any(e.label.startswith(cat["manager_direction_hours"].label) for e in at.expander)
 
 
 def test_an_edited_assumption_is_saved_with_the_data_and_restored_to_the_default(demo_copy, cat):

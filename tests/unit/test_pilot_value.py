@@ -56,6 +56,7 @@ def test_counting_every_estimate_adds_the_unclear_ones(catalogue, comparisons):
 def test_measures_of_empty_tables_are_not_priced(catalogue, comparisons):
     items = {i.name: i for i in measure_benefits(catalogue, comparisons, empty_tables=["manager_time"])}
     assert items["manager_direction_hours"].status == NO_DATA and items["manager_direction_hours"].benefit is None
+    assert items["manager_direction_hours"].reason == "No data yet: nothing loaded in the manager time records."
 
 
 def test_value_formulas_show_the_unit_value(catalogue, comparisons):
