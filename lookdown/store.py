@@ -53,6 +53,9 @@ _COVERAGE_SQL = " union all ".join(
 SEGMENTATIONS = ("none", "department", "cohort", "location", "job_level")
 GRAINS = ("week", "month", "quarter")
 
+# DuckDB draws a progress bar on standard output for long queries; the CLI's output is data.
+QUIET_SQL = "set enable_progress_bar = false"
+
 DEFAULT_MIN_GROUP_SIZE = 5
 SMALLEST_ALLOWED_GROUP_SIZE = 3
 
@@ -138,6 +141,7 @@ class Database:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new cursor with the session-only `pseudonym(x)` macro (the key is never stored)."""
         cur = self._con.cursor()
+        cur.execute(QUIET_SQL)
         # The key is our own hex string, never user text, so it is safe inside the statement;
         # a temporary macro lives only in this cursor's session and is not written to the file.
         assert all(c in "0123456789abcdef" for c in self._key)

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from lookdown.contract import DATE_COLUMN, ENUM_SYNONYMS, OLD_DATES_ALLOWED, TEMPLATES, Column, Template
 from lookdown.ingest.sources import CsvText
+from lookdown.store import QUIET_SQL
 
 PARSE_SQL = Path(__file__).with_name("parse.sql").read_text()
 MAX_VALUE_CHARS = 200
@@ -68,6 +69,7 @@ class Scratch:
 
     def __init__(self):
         self.con = duckdb.connect()
+        self.con.execute(QUIET_SQL)
         self.con.execute(PARSE_SQL)
 
     def close(self) -> None:

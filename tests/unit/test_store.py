@@ -90,3 +90,8 @@ def test_a_second_process_gets_a_clear_message_when_the_file_is_busy(tmp_path):
     holder.close()
     assert "busy:" in done.stdout and "another Lookdown process" in done.stdout, done.stderr
     assert DatabaseBusy
+
+
+def test_cursors_never_draw_a_progress_bar_into_the_command_lines_output(db):
+    (drawn,) = db.cursor().execute("select current_setting('enable_progress_bar')").fetchone()
+    assert drawn is False
