@@ -37,7 +37,7 @@ SEGMENT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E
 
 WANTED = {"down": "should shrink", "up": "should grow", "neutral": "for context"}
 # Characters per line of a panel title: a panel is a little under a quarter of a wide page.
-TITLE_WIDTH = 32
+TITLE_WIDTH = 26
 # Characters per line of the note under a panel.
 NOTE_WIDTH = 44
 # How the y axis names a unit, where the measure's unit is not a word to show as is.
@@ -187,6 +187,8 @@ def _markers(markers: Sequence[tuple[date, str]], cols: int, start: date | None,
             shapes.append({"type": "line", "xref": f"x{axis}", "yref": f"y{axis} domain",
                            "x0": day.isoformat(), "x1": day.isoformat(), "y0": 0, "y1": 1,
                            "line": {"color": MARKER, "width": 1, "dash": "dot"}})
+            if col > 1:
+                continue  # labelled once, in the left panel: beside its axis the label would be cut
             annotations.append({"text": label, "xref": f"x{axis}", "yref": f"y{axis} domain",
                                 "x": day.isoformat(), "y": 1, "xanchor": "left", "yanchor": "top",
                                 "showarrow": False, "font": {"size": 10, "color": MARKER}})
@@ -209,7 +211,7 @@ def pair_figure(cost: MeasureResult, driver: MeasureResult | None = None, *,
                        for s in r.frame["segment"]})
     colours = {s: SEGMENT_COLOURS[i % len(SEGMENT_COLOURS)] for i, s in enumerate(segments)}
     # Two panels side by side, with room between them for the right panel's axis title.
-    domains = [(0.0, 0.43), (0.57, 1.0)] if len(results) == 2 else [(0.0, 1.0)]
+    domains = [(0.0, 0.41), (0.59, 1.0)] if len(results) == 2 else [(0.0, 1.0)]
     data, annotations, layout = [], [], {}
     shown: set[str] = set()
     for col, (result, domain, gap) in enumerate(zip(results, domains, missing), start=1):
@@ -218,6 +220,9 @@ def pair_figure(cost: MeasureResult, driver: MeasureResult | None = None, *,
         annotations += notes
         axis = _axis(col)
         layout[f"xaxis{axis}"] = {"domain": list(domain), "anchor": f"y{axis}", "type": "date"}
+        if col == 1 and cost.start is not None and cost.end is not None:
+            # An explicit range: Plotly would otherwise stretch the axis to fit the marker labels.
+            layout["xaxis"]["range"] = [cost.start.isoformat(), cost.end.isoformat()]
         if col > 1:
             layout[f"xaxis{axis}"]["matches"] = "x"
         layout[f"yaxis{axis}"] = y_axis
