@@ -14,19 +14,15 @@ for the whole group.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
-
-import pandas as pd
 
 from lookdown.analysis.pilot import compare_pilot, pilot_and_rest
 from lookdown.analysis.projection import compare_methods, project_pilot
 from lookdown.analysis.runs import CohortComparison, per_head
-from lookdown.measures import FRAME_SQL, Measure, MeasureResult, guard, segmentations
-from lookdown.store import SMALLEST_ALLOWED_GROUP_SIZE, Database
+from lookdown.measures import Measure, MeasureResult, run_grouped, segmentations
+from lookdown.store import Database
 
 CHOSEN = "Chosen departments"
-_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 REST = "Rest"
 
 NOT_ADDITIVE = (
@@ -49,23 +45,6 @@ def departments(db: Database) -> list[str]:
         "order by 1"
     ).fetchall()
     return [str(segment) for (segment,) in rows if segment is not None and segment != "Unknown"]
-
-
-def _by_department(db: Database, measure: Measure, *, grain: str, start: date, end: date) -> pd.DataFrame:
-    """The measure by department before the privacy guard: for adding up only, never returned.
-
-    The same statement and parameters as `run_measure` binds for by='department' (the tests
-    check that a group built here equals the engine's cohort result for every count measure).
-    """
-    params = {"grain": grain, "by": "department", "start": start, "end": end, "zero_fill": True}
-    if {"fill_from", "fill_to"} <= set(_PARAMETER.findall(FRAME_SQL)):
-        # Counts are 0 only where the measure's own tables have data, as in the engine.
-        coverage = db.coverage()
-        span = coverage.range_of(measure.sources) or (coverage.start, coverage.end)
-        params.update(fill_from=span[0], fill_to=span[1])
-    frame = db.cursor().execute(FRAME_SQL.replace("/* measure */", measure.sql), params).df()
-    frame["period"] = pd.to_datetime(frame["period"])
-    return frame
 
 
 def department_cohort_result(
@@ -96,26 +75,8 @@ def department_cohort_result(
         raise ValueError("Every department is in the pilot group, so there is no one left to compare with.")
     if name == REST:
         raise ValueError(f"The pilot group cannot be called '{REST}'.")
-    min_size = db.min_group_size if min_group_size is None else int(min_group_size)
-    if min_size < SMALLEST_ALLOWED_GROUP_SIZE:
-        raise ValueError(f"The minimum group size cannot be below {SMALLEST_ALLOWED_GROUP_SIZE}.")
-    if start is None or end is None:
-        coverage = db.coverage()
-        start = start or coverage.start
-        end = end or coverage.end
-
-    frame = _by_department(db, measure, grain=grain, start=start, end=end)
-    frame["segment"] = frame["segment"].where(~frame["segment"].isin(chosen), name)
-    frame["segment"] = frame["segment"].where(frame["segment"] == name, REST)
-    # A group's value is the sum of its departments' values; its size the sum of their sizes.
-    grouped = frame.groupby(["period", "segment"], as_index=False).agg(
-        value=("value", lambda v: v.sum(min_count=1)),
-        people=("people", lambda p: p.sum(min_count=1)),
-    )
-    grouped["people"] = grouped["people"].astype("Int64")
-    grouped = grouped.sort_values(["period", "segment"]).reset_index(drop=True)
-    guarded = guard(grouped[["period", "segment", "value", "people"]], min_size, segmented=True, additive=True)
-    return MeasureResult(measure, guarded, grain, "cohort", start, end, min_size)
+    return run_grouped(db, measure, {department: name for department in chosen}, others=REST, grain=grain,
+                       start=start, end=end, min_group_size=min_group_size)
 
 
 def compare_departments(
