@@ -30,7 +30,9 @@ def measure_trends(db: Database, measure: Measure, *, by: str = "none", grain: s
                    start: date | None = None, end: date | None = None) -> tuple[MeasureResult, dict[str, TrendVerdict]]:
     """A verdict (shrinking, growing, no clear trend) for every segment of a measure."""
     result = run_measure(db, measure, grain=grain, by=by, start=start, end=end)
-    return result, trend_by_segment(result, per_head=per_head(measure) and by != "none")
+    heads = per_head(measure) and by != "none"
+    unit = f"{measure.unit} per person" if heads else measure.unit
+    return result, trend_by_segment(result, unit=unit, per_head=heads)
 
 
 @dataclass(frozen=True)

@@ -116,8 +116,9 @@ def trend_verdict(
             slope_per_year_high=None, slope_pct_of_mean_per_year=None, kendall_tau=None,
             p_value=None, seasonality_removed=False, seasonality="No data, so nothing was adjusted.",
             explanation=(
-                "No trend can be shown: every value of this group is hidden because it has fewer "
-                "people than the minimum group size." if hidden else
+                "No trend can be shown: every value of this group is hidden, either because it has "
+                "fewer people than the minimum group size or to protect a smaller group that could "
+                "otherwise be worked out from the total." if hidden else
                 f"No data to judge a trend: there is no {adjective} value in this range."
             ),
             **base,
@@ -178,8 +179,9 @@ def trend_verdict(
     text = _explain(words, min_periods)
     if hidden:
         text += (
-            f" {hidden} value(s) are hidden because the group had fewer people than the minimum "
-            "group size; they count as missing, not as zero."
+            f" {hidden} value(s) are hidden to protect small groups (fewer people than the minimum "
+            "group size, or a smaller group that could be worked out from the total); they count as "
+            "missing, not as zero."
         )
     return TrendVerdict(explanation=text, **result)
 
