@@ -163,11 +163,8 @@ def _stage_sql(template: Template, *, event_ids: bool, alt: frozenset[str]) -> s
         f"hashed as (select *, {row_key} as row_key, {row_hash} as row_hash from keyed)\n"
     )
     if key.unique:
-        # One row per key, the file's last (a hash aggregate: much cheaper than a window here).
-        return head + (
-            "select *, 1::bigint as ord from hashed\n"
-            "where rec in (select max(rec) from hashed group by row_key)"
-        )
+        # One row per key; write_rows keeps the file's last when a key repeats.
+        return head + "select *, 1::bigint as ord from hashed"
     # Identical rows can repeat: number each key's occurrences in file order.
     return head + "select *, row_number() over (partition by row_key order by rec) as ord from hashed"
 
@@ -223,7 +220,14 @@ def write_rows(
             cur.execute("drop table if exists ld_keys_" + column).fetchall()  # contract names
     columns = ", ".join(_columns(template))
 
-    # Rows repeated inside the file: a unique key kept its last row.
+    if key.unique:
+        # Rows repeated inside the file: a unique key keeps its last row. Most files repeat none,
+        # so the de-duplication only runs when a count says it must.
+        ((repeated,),) = cur.execute("select count(*) - count(distinct row_key) from ld_in").fetchall()
+        if repeated:
+            cur.execute(
+                "delete from ld_in where rec not in (select max(rec) from ld_in group by row_key)"
+            ).fetchall()
     ((distinct_rows,),) = cur.execute("select count(*) from ld_in").fetchall()
     stats.duplicates += len(rows) - distinct_rows
 
@@ -242,6 +246,10 @@ def write_rows(
         stats.replaced += gone
         stats.duplicates += kept
         stats.new -= kept  # re-written below as part of this upload, but not new
+
+    if table == "activity":
+        _write_activity(cur, upload_id, stats, progress)
+        return stats
 
     sql = (
         "create or replace temp table ld_match as\n"
@@ -287,6 +295,42 @@ def write_rows(
     for temp in ("ld_in", "ld_match", "ld_write"):
         cur.execute("drop table if exists " + temp).fetchall()  # names are constants
     return stats
+
+
+_ACTIVITY_INSERT = (
+    "insert into activity (event_key, " + ", ".join(_columns(TEMPLATES["activity"])) + ", upload_id)\n"
+    "select event_key, " + ", ".join(_columns(TEMPLATES["activity"])) + ", $upload_id from ld_in\n"
+    "where rec >= $lo and rec < $hi order by rec"
+)
+
+
+def _write_activity(
+    cur: duckdb.DuckDBPyConnection, upload_id: int, stats: WriteStats, progress: Callable[[int], None] | None
+) -> None:
+    """Activity's key is the event itself (event_key hashes every column), so a loaded row with
+    the same key is the same row: it is skipped, never updated. An anti-join on event_key drops
+    them from ld_in (nothing to do when the table is empty), then ld_in is written in chunks."""
+    ((loaded,),) = cur.execute("select count(*) from (select 1 from activity limit 1)").fetchall()
+    if loaded:
+        ((dups,),) = cur.execute(
+            "select count(*) from ld_in where event_key in (select event_key from activity)"
+        ).fetchall()
+        if dups:
+            cur.execute("delete from ld_in where event_key in (select event_key from activity)").fetchall()
+        stats.duplicates += dups
+    ((to_write, lo, hi),) = cur.execute("select count(*), min(rec), max(rec) from ld_in").fetchall()
+    if to_write:
+        start = lo
+        step = max(CHUNK_ROWS, 1)
+        while start <= hi:
+            cur.execute(_ACTIVITY_INSERT, {"upload_id": upload_id, "lo": start, "hi": start + step}).fetchall()
+            start += step
+            if progress:
+                ((written,),) = cur.execute("select count(*) from ld_in where rec < $r", {"r": start}).fetchall()
+                progress(written)
+    stats.inserted = to_write
+    stats.new += to_write
+    cur.execute("drop table if exists ld_in").fetchall()
 
 
 def load_frame(db: Database, table: str, frame: pd.DataFrame, *, kind: str, source: str) -> LoadResult:

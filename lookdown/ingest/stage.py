@@ -206,6 +206,13 @@ def _flags_sql(template: Template, present: set[str]) -> str:
                 parts.append(f"sum(ld_decimal_comma_vote({name})) as {name}__vote")
             else:
                 parts.append(f"0 as {name}__vote")
+    # Whether a column has any value ld_clean would change (spaces at an end, non-ASCII text, an
+    # empty string): columns without one are read as they are, which saves cleaning every value.
+    for name in sorted(present):
+        parts.append(
+            f"coalesce(bool_or({name} = '' or starts_with({name}, ' ') or ends_with({name}, ' ') "
+            f"or strlen({name}) <> length({name})), false) as {name}__clean"
+        )
     # count(*) keeps this an aggregate (one row) even when no column needs a vote.
     return "create or replace temp table ld_colflags as select " + ", ".join(["count(*) as rows_", *parts]) + " from ld_raw"
 
@@ -289,25 +296,33 @@ def stage_template_csv(
     con.execute(_flags_sql(template, present)).fetchall()
     con.execute("create or replace temp table ld_flags as select * from ld_params, ld_colflags").fetchall()
 
-    # Each column is cleaned once (ld_clean), then parsed by the *_c parsers.
-    cleaned = ", ".join(f"ld_clean(raw.{name}) as {name}" for name in sorted(present))
+    # Each column is cleaned once (ld_clean, only where a value needs it), then parsed by the
+    # *_c parsers.
+    needs_clean = con.execute(
+        "select " + ", ".join(f"{name}__clean" for name in sorted(present)) + " from ld_colflags"
+    ).fetchone()
+    cleaned = ", ".join(
+        f"ld_clean(raw.{name}) as {name}" if dirty else f"raw.{name} as {name}"
+        for name, dirty in zip(sorted(present), needs_clean)
+    )
     parsed = ",\n  ".join(
         f"{_parse_expr(template, c, c.name in present)} as {c.name}, "
         f"{'cl.' + c.name if c.name in present else 'null::varchar'} as {c.name}__raw"
         for c in template.columns
     )
     # Rows with every cell empty (Excel's trailing ';;;;' lines) are skipped, like empty lines.
-    any_value = "coalesce(" + ", ".join(f"ld_clean(raw.{name})" for name in sorted(present)) + ")"
+    any_value = "coalesce(" + ", ".join(f"cl.{name}" for name in sorted(present)) + ")"
     sql = (
         f"create or replace temp table ld_stage as select cl.rec,\n  {parsed}\n"
-        f"from (select raw.rowid as rec, {cleaned} from ld_raw as raw where {any_value} is not null) as cl, "
-        "ld_flags as f"
+        f"from (select raw.rowid as rec, {cleaned} from ld_raw as raw) as cl, "
+        f"ld_flags as f where {any_value} is not null"
     )
     con.execute(sql).fetchall()
 
     # Every check in one scan: a list of (hit, column, value, reason) per row, keeping the hits.
-    entries = []
+    entries, hits = [], []
     for column, condition, reason in _checks(template):
+        hits.append(f"coalesce({condition}, false)")
         value = "null::varchar"
         if column in known and not template.column(column).identifier:
             value = f"left(s.{column}__raw, {MAX_VALUE_CHARS})"
@@ -319,7 +334,7 @@ def stage_template_csv(
     con.execute(
         "create or replace temp table ld_problems as select rec, p.column_name, p.value, p.reason from ("
         "select s.rec, unnest(list_filter([" + ",\n".join(entries) + "], lambda x: x.hit)) as p "
-        "from ld_stage as s, ld_flags as f)"
+        "from ld_stage as s, ld_flags as f where " + (" or ".join(hits) or "false") + ")"
     ).fetchall()
     scratch.number_lines()
     value_problems = con.execute(
