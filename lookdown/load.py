@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from lookdown.contract import KEYS, TEMPLATES, Template
-from lookdown.store import Database
+from lookdown.store import Database, note_activity_changes
 
 CHUNK_ROWS = 250_000
 
@@ -242,6 +242,7 @@ def write_rows(
             "count(*) filter (where event_key not in (select event_key from ld_in)) " + same,
             params,
         ).fetchall()
+        note_activity_changes(cur, "select occurred_at, thread_id " + same, params)
         cur.execute("delete " + same, params).fetchall()
         stats.replaced += gone
         stats.duplicates += kept
@@ -250,6 +251,7 @@ def write_rows(
     if table == "activity":
         _write_activity(cur, upload_id, stats, progress)
         return stats
+    note_activity_changes(cur, "")  # the activity rollups stay as they are
 
     sql = (
         "create or replace temp table ld_match as\n"
@@ -319,6 +321,7 @@ def _write_activity(
             cur.execute("delete from ld_in where event_key in (select event_key from activity)").fetchall()
         stats.duplicates += dups
     ((to_write, lo, hi),) = cur.execute("select count(*), min(rec), max(rec) from ld_in").fetchall()
+    note_activity_changes(cur, "select occurred_at, thread_id from ld_in")
     if to_write:
         start = lo
         step = max(CHUNK_ROWS, 1)

@@ -1,25 +1,46 @@
--- Rollups the measures read instead of raw events. Rebuilt inside every load's transaction
+-- Rollups the measures read instead of raw events. Refreshed inside every load's transaction
 -- (lookdown.store.refresh_rollups), so they are never out of date with the canonical tables.
+--
+-- Only what a load changed is rebuilt. lookdown.store.refresh_rollups fills two temp tables first:
+--   ld_rollup_scope (lo, hi, all_threads): the days whose activity changed (every day, from
+--     0001-01-01 to 9999-12-31, for a full rebuild), and whether every question thread is rebuilt;
+--   ld_rollup_threads (thread_id): the threads whose activity changed.
+-- A day's rows in activity_daily and interactions_daily depend only on that day's events, a week's,
+-- month's or quarter's interaction pairs only on its days, and a question only on its thread, so
+-- deleting and re-inserting those gives exactly what a full rebuild gives
+-- (tests/unit/test_rollups_incremental.py checks it).
 
-delete from activity_daily;
+delete from activity_daily
+where day between (select lo from ld_rollup_scope) and (select hi from ld_rollup_scope);
 insert into activity_daily
 select occurred_at::date as day, person_key, kind, space_type, count(*) as events
 from activity
+where occurred_at >= (select lo from ld_rollup_scope)
+  and occurred_at < (select hi from ld_rollup_scope) + 1
 group by all;
 
 -- A question's answers are 'answer' rows in its thread written by someone other than the asker.
-delete from questions;
+delete from questions
+where (select all_threads from ld_rollup_scope) or thread_id in (select thread_id from ld_rollup_threads);
 insert into questions
-with asked as (
-    select thread_id, arg_min(person_key, occurred_at) as asker_key, min(occurred_at) as asked_at
+with thread_rows as (
+    select thread_id, kind, person_key, occurred_at
     from activity
-    where kind = 'question' and thread_id is not null
+    where thread_id is not null
+      and kind in ('question', 'answer')
+      and ((select all_threads from ld_rollup_scope) or thread_id in (select thread_id from ld_rollup_threads))
+),
+
+asked as (
+    select thread_id, arg_min(person_key, occurred_at) as asker_key, min(occurred_at) as asked_at
+    from thread_rows
+    where kind = 'question'
     group by thread_id
 ),
 
 answers as (
     select a.thread_id, a.occurred_at
-    from activity as a
+    from thread_rows as a
     join asked as q on q.thread_id = a.thread_id
     where a.kind = 'answer'
       and a.person_key <> q.asker_key
@@ -36,14 +57,27 @@ from asked as q
 left join answers as ans on ans.thread_id = q.thread_id
 group by q.thread_id, q.asker_key, q.asked_at;
 
-delete from interactions_daily;
+delete from interactions_daily
+where day between (select lo from ld_rollup_scope) and (select hi from ld_rollup_scope);
 insert into interactions_daily
 select occurred_at::date as day, person_key, target_person_key, kind, count(*) as events
 from activity
 where target_person_key is not null and target_person_key <> person_key
+  and occurred_at >= (select lo from ld_rollup_scope)
+  and occurred_at < (select hi from ld_rollup_scope) + 1
 group by all;
 
-delete from interaction_pairs;
+-- The periods of each grain that hold a changed day, rebuilt from all of their days.
+create or replace temp table ld_rollup_periods as
+select grain, date_trunc(grain, lo)::date as first_period, date_trunc(grain, hi)::date as last_period
+from ld_rollup_scope, (values ('week'), ('month'), ('quarter')) as g (grain);
+
+delete from interaction_pairs
+where exists (
+    select 1 from ld_rollup_periods as p
+    where p.grain = interaction_pairs.grain
+      and interaction_pairs.period between p.first_period and p.last_period
+);
 insert into interaction_pairs
 with daily_pairs as (
     select
@@ -53,20 +87,25 @@ with daily_pairs as (
         bool_or(person_key < target_person_key) as first_to_second,
         bool_or(person_key > target_person_key) as second_to_first
     from interactions_daily
+    where day >= (select min(first_period) from ld_rollup_periods)
+      and day < (select max(last_period) from ld_rollup_periods) + 92
     group by all
+),
+
+periods as (
+    select g.grain, date_trunc(g.grain, d.day)::date as period, d.*
+    from daily_pairs as d, (values ('week'), ('month'), ('quarter')) as g (grain)
 )
 
-select 'week', date_trunc('week', day)::date, first_key, second_key, bool_or(first_to_second), bool_or(second_to_first)
-from daily_pairs
-group by all
-union all
-select 'month', date_trunc('month', day)::date, first_key, second_key, bool_or(first_to_second), bool_or(second_to_first)
-from daily_pairs
-group by all
-union all
-select 'quarter', date_trunc('quarter', day)::date, first_key, second_key, bool_or(first_to_second), bool_or(second_to_first)
-from daily_pairs
+select grain, period, first_key, second_key, bool_or(first_to_second), bool_or(second_to_first)
+from periods
+where exists (
+    select 1 from ld_rollup_periods as p
+    where p.grain = periods.grain and periods.period between p.first_period and p.last_period
+)
 group by all;
+
+drop table ld_rollup_periods;
 
 -- The segment maps and headcounts, one per segmentation and grain, are refreshed by
 -- lookdown.store.refresh_rollups() right after these statements, with bound parameters.

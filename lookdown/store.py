@@ -251,9 +251,69 @@ class Database:
         return key
 
 
-def refresh_rollups(cur: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the rollups the measures read. Runs inside every load's transaction."""
-    cur.execute(ROLLUPS_FILE.read_text())
+# Where a transaction records the activity it changed (temp tables live in one cursor's session,
+# and every transaction has its own cursor).
+_CHANGED_DAYS = "ld_rollup_days"
+_CHANGED_THREADS = "ld_changed_threads"
+_EVERY_DAY = (date(1, 1, 1), date(9999, 12, 31))
+
+
+def note_activity_changes(cur: duckdb.DuckDBPyConnection, rows_sql: str, params: dict | None = None) -> None:
+    """Record, inside a load's transaction, the activity rows it inserts or deletes (a constant
+    query returning their occurred_at and thread_id), so refresh_rollups rebuilds only their days
+    and threads. Call it with no rows for a load that leaves activity alone. A transaction that
+    records nothing gets a full rebuild: every writer of activity records its rows (write_rows,
+    remove_upload) or rebuilds everything (the identity map, which re-keys loaded events)."""
+    cur.execute("create temp table if not exists " + _CHANGED_DAYS + " (lo date, hi date)").fetchall()
+    cur.execute("create temp table if not exists " + _CHANGED_THREADS + " (thread_id varchar)").fetchall()
+    if not rows_sql:
+        return
+    cur.execute(
+        "insert into " + _CHANGED_DAYS + " select min(occurred_at)::date, max(occurred_at)::date "
+        "from (" + rows_sql + ") having count(*) > 0",
+        params or {},
+    ).fetchall()
+    cur.execute(
+        "insert into " + _CHANGED_THREADS + " select distinct thread_id from (" + rows_sql + ") "
+        "where thread_id is not null",
+        params or {},
+    ).fetchall()
+
+
+def _changed_activity(cur: duckdb.DuckDBPyConnection) -> tuple[date, date, bool] | None:
+    """(first day, last day, every thread) of the activity rollups to rebuild; None: nothing."""
+    ((recorded,),) = cur.execute(
+        "select count(*) from duckdb_tables() where temporary and table_name = $t", {"t": _CHANGED_DAYS}
+    ).fetchall()
+    if not recorded:
+        return (*_EVERY_DAY, True)
+    ((lo, hi),) = cur.execute("select min(lo), max(hi) from " + _CHANGED_DAYS).fetchall()
+    ((threads,),) = cur.execute("select count(*) from " + _CHANGED_THREADS).fetchall()
+    if lo is None and not threads:
+        return None
+    lo, hi = (lo, hi) if lo is not None else (_EVERY_DAY[1], _EVERY_DAY[1])  # threads only: no day
+    return lo, hi, False
+
+
+def refresh_rollups(cur: duckdb.DuckDBPyConnection, *, full: bool = False) -> None:
+    """Refresh the rollups the measures read. Runs inside every load's transaction. The activity
+    rollups are rebuilt for the days and threads the transaction recorded (note_activity_changes),
+    or entirely when it recorded nothing or `full` is set; the result is the same either way."""
+    scope = (*_EVERY_DAY, True) if full else _changed_activity(cur)
+    if scope is not None:
+        cur.execute("create or replace temp table ld_rollup_threads (thread_id varchar)").fetchall()
+        if not scope[2]:
+            cur.execute("insert into ld_rollup_threads select distinct thread_id from " + _CHANGED_THREADS)
+        cur.execute(
+            "create or replace temp table ld_rollup_scope as "
+            "select $lo::date as lo, $hi::date as hi, $all::boolean as all_threads",
+            {"lo": scope[0], "hi": scope[1], "all": scope[2]},
+        ).fetchall()
+        cur.execute(ROLLUPS_FILE.read_text())
+        for temp in ("ld_rollup_scope", "ld_rollup_threads"):
+            cur.execute("drop table " + temp)  # names are constants
+    for temp in (_CHANGED_DAYS, _CHANGED_THREADS):
+        cur.execute("drop table if exists " + temp)  # names are constants
     for table in ("person_segment_map", "department_segment_map", "headcount_rollup"):
         cur.execute("delete from " + table)  # names from this constant list
     for by in SEGMENTATIONS:

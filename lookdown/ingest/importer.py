@@ -24,7 +24,7 @@ from lookdown.ingest.readers import Item, NeedsMapping, pair, stage_item
 from lookdown.ingest.sources import Source, Workspace, open_source
 from lookdown.ingest.stage import ImportProblem, Scratch, Staged
 from lookdown.load import WriteStats, write_rows
-from lookdown.store import CANONICAL_TABLES, Database
+from lookdown.store import CANONICAL_TABLES, Database, note_activity_changes
 
 PREVIEW_ROWS = 10
 MAX_REPORTED_ERRORS = 1000
@@ -341,6 +341,7 @@ def remove_upload(db: Database, upload_id: int) -> dict[str, int]:
         row = cur.execute("select 1 from uploads where upload_id = $u", {"u": upload_id}).fetchall()
         if not row:
             raise ValueError(f"There is no upload {upload_id}.")
+        note_activity_changes(cur, "select occurred_at, thread_id from activity where upload_id = $u", {"u": upload_id})
         for table in (*CANONICAL_TABLES, "identity_map", "quarantine"):
             # Table names come from the constant above and the Imports section of schema.sql.
             ((n,),) = cur.execute(
