@@ -344,14 +344,17 @@ def stage_template_csv(
     problems = pd.concat([scratch.csv_problems(known), value_problems], ignore_index=True)
     problems = problems.sort_values("line", kind="stable").reset_index(drop=True)
 
-    outputs = ", ".join(_output_expr(c) for c in template.columns)
-    sql = (
-        f"select s.rec, l.line, {outputs} from ld_stage as s join ld_lines as l on l.rec = s.rec "
-        "where s.rec not in (select rec from ld_problems) order by s.rec"
-    )
-    rows = con.sql(sql).to_arrow_table()
+    # The raw text is no longer needed: free it before the good rows are copied out.
     ((read,),) = con.execute("select count(*) from ld_stage").fetchall()
     ((bad_records,),) = con.execute("select count(distinct rec) from ld_problems").fetchall()
+    ((gaps,),) = con.execute("select count(*) from ld_linemap").fetchall()
+    con.execute("drop table ld_raw")
+    outputs = ", ".join(_output_expr(c) for c in template.columns)
+    # Without rejected or empty lines before it, record i sits on line i + 2 (the header is line 1).
+    line, lines = ("l.line", "join ld_lines as l on l.rec = s.rec") if gaps else ("s.rec + 2 as line", "")
+    good = "where s.rec not in (select rec from ld_problems)" if bad_records else ""
+    sql = f"select s.rec, {line}, {outputs} from ld_stage as s {lines} {good} order by s.rec"
+    rows = con.sql(sql).to_arrow_table()
     ((bad_lines,),) = con.execute("select count(distinct line) from ld_rejects").fetchall()
     date_column = DATE_COLUMN[table]
     sql = (
