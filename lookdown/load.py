@@ -149,18 +149,17 @@ def _stage_sql(template: Template, *, event_ids: bool, alt: frozenset[str]) -> s
             )
             rows = f"select incoming.rec, {select} from incoming {joins}"
         keyed = f"select {event_key} as event_key, * from rows"
-        row_key = "event_key"
-        row_hash = "event_key"
+        # The key and the content hash are event_key itself: no copies of it (see _write_activity).
+        hashed = "select * from keyed"
     else:
         rows = f"select incoming.rec, {select} from incoming {joins}"
         keyed = "select * from rows"
-        row_key = _hash_expr(key.columns)
-        row_hash = _hash_expr(columns)
+        hashed = f"select *, {_hash_expr(key.columns)} as row_key, {_hash_expr(columns)} as row_hash from keyed"
     head = (
         "create or replace temp table ld_in as\n"
         f"with rows as ({rows}),\n"
         f"keyed as ({keyed}),\n"
-        f"hashed as (select *, {row_key} as row_key, {row_hash} as row_hash from keyed)\n"
+        f"hashed as ({hashed})\n"
     )
     if key.unique:
         # One row per key; write_rows keeps the file's last when a key repeats.
@@ -223,11 +222,16 @@ def write_rows(
     if key.unique:
         # Rows repeated inside the file: a unique key keeps its last row. Most files repeat none,
         # so the de-duplication only runs when a count says it must.
-        ((repeated,),) = cur.execute("select count(*) - count(distinct row_key) from ld_in").fetchall()
+        count_repeated, keep_last = (
+            ("select count(*) - count(distinct event_key) from ld_in",
+             "delete from ld_in where rec not in (select max(rec) from ld_in group by event_key)")
+            if table == "activity" else
+            ("select count(*) - count(distinct row_key) from ld_in",
+             "delete from ld_in where rec not in (select max(rec) from ld_in group by row_key)")
+        )
+        ((repeated,),) = cur.execute(count_repeated).fetchall()
         if repeated:
-            cur.execute(
-                "delete from ld_in where rec not in (select max(rec) from ld_in group by row_key)"
-            ).fetchall()
+            cur.execute(keep_last).fetchall()
     ((distinct_rows,),) = cur.execute("select count(*) from ld_in").fetchall()
     stats.duplicates += len(rows) - distinct_rows
 
