@@ -4,9 +4,10 @@
 --   1. canonical tables, one per CSV template (people, activity, training, manager_time,
 --      marketing_spend, initiatives, cohorts). Person identifiers are stored only as keyed
 --      hashes (`*_key` columns); message text is never stored.
---   2. rollups (activity_daily, questions, interactions_daily), rebuilt by
---      lookdown.store.refresh_rollups() inside the same transaction as every load, so measures
---      read small pre-aggregated tables instead of every event.
+--   2. rollups (activity_daily, questions, interactions_daily, interaction_pairs, segment maps,
+--      headcounts), refreshed by lookdown.store.refresh_rollups() for the days a load touched,
+--      inside the same transaction as the load, so measures read small pre-aggregated tables
+--      instead of every event.
 --   3. table macros shared by the measures: the period grid, the segment of each person and
 --      the headcount of each segment in each period.
 -- Every statement is idempotent: the schema is applied each time a database is opened.
