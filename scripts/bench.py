@@ -194,8 +194,11 @@ def main() -> int:
         results = bench_measures(db, catalogue, args.repeat)
         for name, whole, split, weekly in results:
             print(f"{name:32} {whole:8.1f} {split:8.1f} {weekly:15.1f}")
-        slowest = max(max(r[1], r[2]) for r in results)
-        print(f"slowest measure: {slowest:.1f} ms -> {'within' if slowest < MEASURE_GOAL_MS else 'OVER'} goal")
+        name, *times = max(results, key=lambda r: max(r[1:]))
+        slowest = max(times)
+        over = [r[0] for r in results if max(r[1:]) >= MEASURE_GOAL_MS]
+        print(f"slowest: {name} at {slowest:.1f} ms -> "
+              + ("every measure within the goal" if not over else f"OVER the goal: {', '.join(over)}"))
 
         (events,) = db.cursor().execute("select count(*) from activity").fetchone()
         print(f"\nBaselines: questions asked per department and month over {events:,} raw events (median ms)")
