@@ -22,6 +22,13 @@ _STEP = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1), "quar
 SEASON_MIN_PERIODS = {"month": 24, "quarter": 8, "week": 104}
 SEASON_NAME = {"month": "calendar month", "quarter": "quarter of the year", "week": "week of the year"}
 
+# Statuses of a pilot comparison and of a projection.
+OK = "ok"
+NO_PRE = "no pre-period"
+NO_POST = "no post-period"
+TOO_FEW = "too few periods"
+SUPPRESSED = "suppressed"
+
 
 def check_grain(grain: str) -> str:
     if grain not in GRAINS:

@@ -24,6 +24,11 @@ import statsmodels.api as sm
 from scipy import stats
 
 from lookdown.analysis._common import (
+    NO_POST,
+    NO_PRE,
+    OK,
+    SUPPRESSED,
+    TOO_FEW,
     as_series,
     fmt,
     fmt_p,
@@ -38,11 +43,6 @@ from lookdown.analysis._common import (
     with_unit,
 )
 
-OK = "ok"
-NO_PRE = "no pre-period"
-NO_POST = "no post-period"
-TOO_FEW = "too few periods"
-SUPPRESSED = "suppressed"
 
 MIN_PERIODS_EACH_SIDE = 3
 MIN_PERIODS_PARALLEL_CHECK = 4

@@ -20,6 +20,11 @@ import statsmodels.api as sm
 from scipy import stats
 
 from lookdown.analysis._common import (
+    NO_POST,
+    NO_PRE,
+    OK,
+    SUPPRESSED,
+    TOO_FEW,
     PERIODS_PER_YEAR,
     SEASON_NAME,
     as_series,
@@ -37,11 +42,6 @@ from lookdown.analysis._common import (
     with_unit,
 )
 
-OK = "ok"
-NO_PRE = "no pre-period"
-NO_POST = "no post-period"
-TOO_FEW = "too few periods"
-SUPPRESSED = "suppressed"
 
 CAVEATS = (
     "It assumes the pilot's earlier trend would have carried on unchanged; the further past the "
