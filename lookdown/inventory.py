@@ -73,6 +73,11 @@ def _queries() -> dict[str, str]:
     return queries
 
 
+def heading(label: str) -> str:
+    """A label at the start of a line: first letter up, the rest as written ('HR people records')."""
+    return label[:1].upper() + label[1:]
+
+
 def _query(db: Database, name: str, params: dict | None = None) -> pd.DataFrame:
     return db.cursor().execute(_queries()[name], params or {}).df()
 
@@ -137,7 +142,7 @@ def gaps_text(coverage: pd.DataFrame) -> list[str]:
         shown = ", ".join(month_label(m) for m in months[:12])
         more = f" and {len(months) - 12} more" if len(months) > 12 else ""
         noun = "month" if len(months) == 1 else "months"
-        lines.append(f"{TABLE_LABELS[table].capitalize()} (`{table}`): no rows in {len(months)} {noun} "
+        lines.append(f"{heading(TABLE_LABELS[table])} (`{table}`): no rows in {len(months)} {noun} "
                      f"between its first and last: {shown}{more}.")
     return lines
 
@@ -148,7 +153,7 @@ def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
     tables = [t for t in DATED_TABLES if t in set(coverage["table"])]
     months = _months(min(coverage["month"]), max(coverage["month"])) if tables else []
     x = [m.isoformat() for m in months]
-    y = [TABLE_LABELS[t].capitalize() for t in tables]
+    y = [heading(TABLE_LABELS[t]) for t in tables]
     rows = {(t, m): (n, g) for t, m, n, g in coverage.itertuples(index=False)}
     z, z_gap, text = [], [], []
     for table in tables:

@@ -17,7 +17,7 @@ if message:
 st.subheader("What is loaded")
 tables = imports.tables(data)
 st.dataframe(
-    tables.drop(columns=["table"]).assign(label=tables["label"].str.capitalize()), hide_index=True,
+    tables.drop(columns=["table"]).assign(label=tables["label"].map(inventory.heading)), hide_index=True,
     column_config={
         "label": "Table", "rows": st.column_config.NumberColumn("Rows", format="localized"),
         "first": st.column_config.DateColumn("From"), "last": st.column_config.DateColumn("To"),

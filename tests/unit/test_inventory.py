@@ -243,3 +243,10 @@ def test_the_inbox_imports_every_file_and_moves_it(db, tmp_path):
     assert (inbox / ".hidden").exists()
     assert (inbox / "done" / "training.csv").read_text() == "an older file of the same name"
     assert inventory.import_inbox(db, inbox, today=TODAY) == []
+
+
+def test_headings_keep_acronyms():
+    from lookdown.inventory import heading
+
+    assert heading("HR people records") == "HR people records"
+    assert heading("training records") == "Training records"
