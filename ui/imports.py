@@ -282,40 +282,33 @@ def group_size_setting(data: PageData, key: str) -> int:
 # -- The inventory, cached by data version -------------------------------------------------------
 
 
+_INVENTORY = {
+    "coverage": inventory.monthly_coverage,
+    "tables": lambda db: inventory.table_summary(db, inventory.monthly_coverage(db)),
+    "uploads": inventory.uploads,
+    "identity": inventory.identity_coverage,
+}
+
+
 @st.cache_data(show_spinner=False)
-def _coverage(_db: Database, path: str, version: int) -> pd.DataFrame:
-    return inventory.monthly_coverage(_db)
+def _inventory(_db: Database, path: str, version: int, what: str):
+    return _INVENTORY[what](_db)
 
 
 def coverage(data: PageData) -> pd.DataFrame:
-    return _coverage(data.db, data.path, data.version)
-
-
-@st.cache_data(show_spinner=False)
-def _tables(_db: Database, path: str, version: int) -> pd.DataFrame:
-    return inventory.table_summary(_db, inventory.monthly_coverage(_db))
+    return _inventory(data.db, data.path, data.version, "coverage")
 
 
 def tables(data: PageData) -> pd.DataFrame:
-    return _tables(data.db, data.path, data.version)
-
-
-@st.cache_data(show_spinner=False)
-def _uploads(_db: Database, path: str, version: int) -> pd.DataFrame:
-    return inventory.uploads(_db)
+    return _inventory(data.db, data.path, data.version, "tables")
 
 
 def uploads(data: PageData) -> pd.DataFrame:
-    return _uploads(data.db, data.path, data.version)
-
-
-@st.cache_data(show_spinner=False)
-def _identity(_db: Database, path: str, version: int) -> inventory.IdentityCoverage:
-    return inventory.identity_coverage(_db)
+    return _inventory(data.db, data.path, data.version, "uploads")
 
 
 def identity(data: PageData) -> inventory.IdentityCoverage:
-    return _identity(data.db, data.path, data.version)
+    return _inventory(data.db, data.path, data.version, "identity")
 
 
 @st.cache_data(show_spinner=False)
