@@ -138,14 +138,18 @@ def _stage_sql(template: Template, *, event_ids: bool, alt: frozenset[str]) -> s
     columns = _columns(template)
     select, joins = _select_list(template, alt)
     if template.table == "activity":
+        # md5_number: the md5 as a 128-bit number, stored in half the space of its hex text.
         if event_ids:
             # The reader's stable id of the event (platform, workspace, channel, ts, ...).
-            event_key = "md5(concat_ws('|', platform, event_id))"
+            event_key = "md5_number(concat_ws('|', platform, event_id))"
             rows = f"select incoming.rec, incoming.event_id, {select} from incoming {joins}"
         else:
-            # event_key identifies an event across repeated loads of the same export.
+            # event_key identifies an event across repeated loads of the same export. Person keys
+            # enter it as 16 hex digits, as they were stored before they became numbers, so a file
+            # loaded before and after that change is still recognised.
             event_key = (
-                "md5(concat_ws('|', occurred_at, person_key, kind, space, thread_id, target_person_key, platform))"
+                "md5_number(concat_ws('|', occurred_at, printf('%016x', person_key), kind, space, thread_id, "
+                "printf('%016x', target_person_key), platform))"
             )
             rows = f"select incoming.rec, {select} from incoming {joins}"
         keyed = f"select {event_key} as event_key, * from rows"

@@ -5,9 +5,9 @@
 --   ld_rollup_scope (lo, hi, all_threads): the days whose activity changed (every day, from
 --     0001-01-01 to 9999-12-31, for a full rebuild), and whether every question thread is rebuilt;
 --   ld_rollup_threads (thread_id): the threads whose activity changed.
--- A day's rows in activity_daily and interactions_daily depend only on that day's events, a week's,
--- month's or quarter's interaction pairs only on its days, and a question only on its thread, so
--- deleting and re-inserting those gives exactly what a full rebuild gives
+-- A day's rows in activity_daily and interactions_daily depend only on that day's events and a
+-- question only on its thread, so deleting and re-inserting those gives exactly what a full
+-- rebuild gives
 -- (tests/unit/test_rollups_incremental.py checks it).
 
 delete from activity_daily
@@ -66,46 +66,6 @@ where target_person_key is not null and target_person_key <> person_key
   and occurred_at >= (select lo from ld_rollup_scope)
   and occurred_at < (select hi from ld_rollup_scope) + 1
 group by all;
-
--- The periods of each grain that hold a changed day, rebuilt from all of their days.
-create or replace temp table ld_rollup_periods as
-select grain, date_trunc(grain, lo)::date as first_period, date_trunc(grain, hi)::date as last_period
-from ld_rollup_scope, (values ('week'), ('month'), ('quarter')) as g (grain);
-
-delete from interaction_pairs
-where exists (
-    select 1 from ld_rollup_periods as p
-    where p.grain = interaction_pairs.grain
-      and interaction_pairs.period between p.first_period and p.last_period
-);
-insert into interaction_pairs
-with daily_pairs as (
-    select
-        day,
-        least(person_key, target_person_key) as first_key,
-        greatest(person_key, target_person_key) as second_key,
-        bool_or(person_key < target_person_key) as first_to_second,
-        bool_or(person_key > target_person_key) as second_to_first
-    from interactions_daily
-    where day >= (select min(first_period) from ld_rollup_periods)
-      and day < (select max(last_period) from ld_rollup_periods) + 92
-    group by all
-),
-
-periods as (
-    select g.grain, date_trunc(g.grain, d.day)::date as period, d.*
-    from daily_pairs as d, (values ('week'), ('month'), ('quarter')) as g (grain)
-)
-
-select grain, period, first_key, second_key, bool_or(first_to_second), bool_or(second_to_first)
-from periods
-where exists (
-    select 1 from ld_rollup_periods as p
-    where p.grain = periods.grain and periods.period between p.first_period and p.last_period
-)
-group by all;
-
-drop table ld_rollup_periods;
 
 -- The segment maps and headcounts, one per segmentation and grain, are refreshed by
 -- lookdown.store.refresh_rollups() right after these statements, with bound parameters.

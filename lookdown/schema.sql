@@ -4,7 +4,7 @@
 --   1. canonical tables, one per CSV template (people, activity, training, manager_time,
 --      marketing_spend, initiatives, cohorts). Person identifiers are stored only as keyed
 --      hashes (`*_key` columns); message text is never stored.
---   2. rollups (activity_daily, questions, interactions_daily, interaction_pairs, segment maps,
+--   2. rollups (activity_daily, questions, interactions_daily, segment maps,
 --      headcounts), refreshed by lookdown.store.refresh_rollups() for the days a load touched,
 --      inside the same transaction as the load, so measures read small pre-aggregated tables
 --      instead of every event.
@@ -29,9 +29,9 @@ create table if not exists settings (
 );
 
 create table if not exists people (
-    person_key       varchar primary key,
+    person_key       ubigint primary key,
     department       varchar not null,
-    manager_key      varchar,
+    manager_key      ubigint,
     hire_date        date,
     termination_date date,
     termination_type varchar check (termination_type in ('voluntary', 'involuntary', 'retirement', 'other')),
@@ -45,22 +45,22 @@ create table if not exists people (
 );
 
 create table if not exists activity (
-    event_key         varchar not null,     -- stable id of the event, used to skip duplicates
+    event_key         uhugeint not null,    -- md5 of the event's identity: skips duplicates
     occurred_at       timestamp not null,   -- local time in the organisation's time zone
-    person_key        varchar not null,
+    person_key        ubigint not null,
     kind              varchar not null check (kind in
         ('post', 'question', 'answer', 'reply', 'reaction', 'kudos', 'share', 'feedback', 'advocacy')),
     space             varchar,
     space_type        varchar check (space_type in ('work', 'social')),
     thread_id         varchar,              -- a question and its answers share one thread_id
-    target_person_key varchar,              -- whom a reply, answer, reaction or kudos was for
+    target_person_key ubigint,              -- whom a reply, answer, reaction or kudos was for
     platform          varchar,
     upload_id         integer
 );
 
 create table if not exists training (
     requested_on     date not null,
-    person_key       varchar,
+    person_key       ubigint,
     department       varchar,
     course           varchar,
     status           varchar check (status in ('requested', 'approved', 'completed', 'cancelled')),
@@ -74,7 +74,7 @@ create table if not exists training (
 
 create table if not exists manager_time (
     period_start    date not null,
-    manager_key     varchar not null,
+    manager_key     ubigint not null,
     direction_hours double not null check (direction_hours >= 0),
     direct_reports  integer check (direct_reports >= 0),
     upload_id       integer
@@ -103,7 +103,7 @@ create table if not exists initiatives (
 create table if not exists cohorts (
     cohort     varchar not null,
     department varchar,
-    person_key varchar,
+    person_key ubigint,
     started_on date not null,
     upload_id  integer,
     check (department is not null or person_key is not null)
@@ -113,7 +113,7 @@ create table if not exists cohorts (
 
 create table if not exists activity_daily (
     day        date not null,
-    person_key varchar not null,
+    person_key ubigint not null,
     kind       varchar not null,
     space_type varchar,
     events     bigint not null
@@ -122,28 +122,20 @@ create table if not exists activity_daily (
 -- One row per question thread: who asked, when, and how it was answered by other people.
 create table if not exists questions (
     thread_id          varchar not null,
-    asker_key          varchar not null,
+    asker_key          ubigint not null,
     asked_at           timestamp not null,
     answers_by_others  bigint not null,
     first_answer_at    timestamp
 );
 
--- Who interacted with whom in each week, month and quarter: one row per unordered pair and
--- period, with the directions seen (for the reciprocity measure).
-create table if not exists interaction_pairs (
-    grain           varchar not null,
-    period          date not null,
-    first_key       varchar not null,       -- the smaller of the two person keys
-    second_key      varchar not null,
-    first_to_second boolean not null,
-    second_to_first boolean not null
-);
+-- Databases made by earlier versions kept pairs per period; reciprocity reads interactions_daily.
+drop table if exists interaction_pairs;
 
 -- The segment of every person and every department under each allowlisted segmentation,
 -- rebuilt with the other rollups so measures join a small table instead of re-deriving cohorts.
 create table if not exists person_segment_map (
     by_key     varchar not null,
-    person_key varchar not null,
+    person_key ubigint not null,
     segment    varchar not null
 );
 
@@ -165,8 +157,8 @@ create table if not exists department_segment_map (
 -- Directed person-to-person interactions (answers, replies, reactions, kudos, feedback).
 create table if not exists interactions_daily (
     day               date not null,
-    person_key        varchar not null,
-    target_person_key varchar not null,
+    person_key        ubigint not null,
+    target_person_key ubigint not null,
     kind              varchar not null,
     events            bigint not null
 );
@@ -348,8 +340,8 @@ create table if not exists column_mappings (
 
 -- Identity map: a platform user id or e-mail (alias) -> the person, both as keyed hashes.
 create table if not exists identity_map (
-    alias_key  varchar primary key,
-    person_key varchar not null,
+    alias_key  ubigint primary key,
+    person_key ubigint not null,
     platform   varchar,
     upload_id  integer
 );

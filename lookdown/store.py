@@ -65,14 +65,16 @@ def default_db_path() -> Path:
     return Path(os.environ.get("LOOKDOWN_DB") or DEFAULT_DB)
 
 
-def pseudonym(key: str, identifier: str | None) -> str | None:
-    """The keyed hash that stands for a person; same rule as the SQL macro `pseudonym(x)`."""
+def pseudonym(key: str, identifier: str | None) -> int | None:
+    """The keyed hash that stands for a person (the first 64 bits of a SHA-256, as a number:
+    joins and groupings on numbers are much faster than on text); same rule as the SQL macro
+    `pseudonym(x)`."""
     if identifier is None:
         return None
     cleaned = str(identifier).strip().lower()
     if not cleaned:
         return None
-    return hashlib.sha256((key + cleaned).encode("utf-8")).hexdigest()[:16]
+    return int(hashlib.sha256((key + cleaned).encode("utf-8")).hexdigest()[:16], 16)
 
 
 class DatabaseBusy(RuntimeError):
@@ -133,6 +135,7 @@ class Database:
         self._lock = threading.Lock()
         self._coverage: tuple[int, Coverage] | None = None
         if not read_only:
+            _upgrade_text_keys(self._con)
             self._con.execute(SCHEMA_FILE.read_text())
             self._refresh_rollups_if_definitions_changed()
 
@@ -148,7 +151,7 @@ class Database:
         cur.execute(
             "create or replace temp macro pseudonym(x) as "
             "case when nullif(trim(x::varchar), '') is null then null "
-            f"else left(sha256('{self._key}' || lower(trim(x::varchar))), 16) end"
+            f"else ('0x' || left(sha256('{self._key}' || lower(trim(x::varchar))), 16))::ubigint end"
         )
         return cur
 
@@ -176,7 +179,7 @@ class Database:
     def close(self) -> None:
         self._con.close()
 
-    def person_key(self, identifier: str | None) -> str | None:
+    def person_key(self, identifier: str | None) -> int | None:
         return pseudonym(self._key, identifier)
 
     # -- settings --------------------------------------------------------------------------
@@ -249,6 +252,63 @@ class Database:
         key_file.write_text(key + "\n")
         key_file.chmod(0o600)
         return key
+
+
+# Databases made before keys became numbers stored them as hex text: the person keys' 16 hex
+# digits, and the event key's md5 (bytes in the order md5_number reads them reversed).
+_TEXT_KEY_COLUMNS: dict[str, dict[str, str]] = {
+    "people": {"person_key": "person", "manager_key": "person"},
+    "activity": {"event_key": "event", "person_key": "person", "target_person_key": "person"},
+    "training": {"person_key": "person"},
+    "manager_time": {"manager_key": "person"},
+    "cohorts": {"person_key": "person"},
+    "identity_map": {"alias_key": "person", "person_key": "person"},
+}
+_TEXT_KEY_ROLLUPS = ("activity_daily", "questions", "interactions_daily", "person_segment_map")
+_NUMBER_FROM_TEXT = {
+    "person": "('0x' || {c})::ubigint",
+    "event": "('0x' || array_to_string(list_reverse(list_transform(range(0, 32, 2), "
+             "lambda i: substr({c}, i + 1, 2))), ''))::uhugeint",
+}
+
+
+def _upgrade_text_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Convert the keys of a database made by an earlier version (hex text) to numbers, in one
+    transaction: each table is renamed, created again by the schema and refilled; the rollups are
+    dropped (the changed schema makes the next step rebuild them)."""
+    stale = {
+        table for (table,) in con.execute(
+            "select distinct table_name from duckdb_columns() where schema_name = 'main' "
+            "and data_type = 'VARCHAR' and column_name = 'person_key' and table_name in (select unnest($t))",
+            {"t": list(_TEXT_KEY_COLUMNS)},
+        ).fetchall()
+    }
+    if not stale:
+        return
+    con.execute("begin transaction")
+    try:
+        # Table and column names come from the constants above.
+        for table in _TEXT_KEY_ROLLUPS:
+            con.execute("drop table if exists " + table)
+        for table in stale:
+            con.execute(f"alter table {table} rename to {table}_text_keys")
+        con.execute(SCHEMA_FILE.read_text())
+        for table in stale:
+            columns = [name for (name,) in con.execute(
+                "select column_name from duckdb_columns() where table_name = $t order by column_index",
+                {"t": table + "_text_keys"},
+            ).fetchall()]
+            converted = [
+                _NUMBER_FROM_TEXT[_TEXT_KEY_COLUMNS[table][c]].format(c=c) + " as " + c
+                if c in _TEXT_KEY_COLUMNS[table] else c
+                for c in columns
+            ]
+            con.execute(f"insert into {table} by name select {', '.join(converted)} from {table}_text_keys")
+            con.execute(f"drop table {table}_text_keys")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 # Where a transaction records the activity it changed (temp tables live in one cursor's session,

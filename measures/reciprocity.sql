@@ -11,15 +11,17 @@
 -- sources: activity
 -- fill: none
 
+-- A pair is two people in key order, with whether each reached out to the other in the period.
 with pairs as (
     select
-        ip.period,
-        ip.first_key,
-        ip.second_key,
-        ip.first_to_second and ip.second_to_first as both_directions
-    from interaction_pairs as ip
-    where ip.grain = $grain
-      and ip.period between date_trunc($grain, $start::date) and $end
+        date_trunc($grain, i.day)::date as period,
+        least(i.person_key, i.target_person_key) as first_key,
+        greatest(i.person_key, i.target_person_key) as second_key,
+        bool_or(i.person_key < i.target_person_key) and bool_or(i.person_key > i.target_person_key)
+            as both_directions
+    from interactions_daily as i
+    where i.day between date_trunc($grain, $start::date) and $end
+    group by all
 ),
 
 pairs_within_segment as (

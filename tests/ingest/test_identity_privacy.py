@@ -76,7 +76,7 @@ def test_the_database_file_holds_no_identifiers_or_message_text(tmp_path, tmp_fi
     ]
     found = [s for s in secrets if s.encode() in raw or s.lower().encode() in raw]
     assert found == []
-    # Employee ids, in their own case only: lower-case they are hex, like every stored hash.
+    # Employee ids, in their own case only: short lower-case hex can occur by chance in binary data.
     assert b"E100" not in raw and b"E101" not in raw
     # The search does find what is stored: channel and group names are kept in clear.
     assert b"help-desk" in raw and b"Finance Q&A" in raw
@@ -89,8 +89,13 @@ def test_the_database_file_holds_no_identifiers_or_message_text(tmp_path, tmp_fi
         ).fetchall()]
         assert len(tables) >= 15
         for table in tables:
-            frame = cur.table(table).df()
-            text = frame.select_dtypes(exclude="number").astype(str).to_csv().lower()
+            columns = [c for (c,) in cur.execute(
+                "select column_name from duckdb_columns() where table_name = $t and data_type = 'VARCHAR'",
+                {"t": table},
+            ).fetchall()]
+            if not columns:
+                continue
+            text = cur.table(table).select(*columns).df().astype(str).to_csv().lower()
             for secret in secrets:
                 assert secret.lower() not in text, (table, secret)
     finally:

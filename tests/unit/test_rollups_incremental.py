@@ -11,7 +11,7 @@ from lookdown.load import load_frames, write_rows
 from lookdown.store import refresh_rollups
 
 TODAY = date(2025, 6, 30)
-ROLLUPS = ("activity_daily", "questions", "interactions_daily", "interaction_pairs",
+ROLLUPS = ("activity_daily", "questions", "interactions_daily",
            "person_segment_map", "department_segment_map", "headcount_rollup")
 HEADER = "occurred_at,person_id,kind,space,space_type,thread_id,target_person_id,platform\n"
 

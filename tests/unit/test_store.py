@@ -10,7 +10,7 @@ from lookdown.store import Database, DatabaseBusy, pseudonym
 def test_pseudonym_is_keyed_stable_and_case_insensitive():
     assert pseudonym("k1", "Ann@Example.com ") == pseudonym("k1", "ann@example.com")
     assert pseudonym("k1", "ann@example.com") != pseudonym("k2", "ann@example.com")
-    assert len(pseudonym("k1", "ann@example.com")) == 16
+    assert 0 <= pseudonym("k1", "ann@example.com") < 2**64  # a 64-bit number
     assert pseudonym("k1", "  ") is None and pseudonym("k1", None) is None
 
 
@@ -95,3 +95,58 @@ def test_a_second_process_gets_a_clear_message_when_the_file_is_busy(tmp_path):
 def test_cursors_never_draw_a_progress_bar_into_the_command_lines_output(db):
     (drawn,) = db.cursor().execute("select current_setting('enable_progress_bar')").fetchone()
     assert drawn is False
+
+
+def test_a_database_with_text_keys_from_an_earlier_version_is_upgraded_in_place(tmp_path):
+    """Earlier versions stored person keys as 16 hex digits and event keys as md5 hex text. On
+    open the keys become numbers, people keep their key, and the same file loaded again is still
+    recognised as already loaded."""
+    path, key = tmp_path / "old.duckdb", "ab" * 32
+    old = duckdb.connect(str(path))
+    old.execute("""
+        create table people (person_key varchar primary key, department varchar not null,
+            manager_key varchar, hire_date date, termination_date date, termination_type varchar,
+            regretted boolean, annual_salary decimal(14, 2), location varchar, job_level varchar,
+            upload_id integer);
+        create table activity (event_key varchar not null, occurred_at timestamp not null,
+            person_key varchar not null, kind varchar not null, space varchar, space_type varchar,
+            thread_id varchar, target_person_key varchar, platform varchar, upload_id integer);
+        create table activity_daily (day date, person_key varchar, kind varchar, space_type varchar,
+            events bigint);
+        create table interaction_pairs (grain varchar, period date, first_key varchar);
+    """)
+    old.execute("create macro hex_key(x) as left(sha256($key || lower(trim(x))), 16)".replace("$key", f"'{key}'"))
+    old.execute("insert into people (person_key, department, manager_key) "
+                "values (hex_key('ann@example.com'), 'Sales', hex_key('bob@example.com'))")
+    old.execute("""
+        insert into activity select md5(concat_ws('|', occurred_at, person_key, kind, space, thread_id,
+            target_person_key, platform)), occurred_at, person_key, kind, space, null, thread_id,
+            target_person_key, platform, 1
+        from (values (timestamp '2024-03-01 09:00:00', hex_key('ann@example.com'), 'question', 'help',
+                      't1', null, 'slack'),
+                     (timestamp '2024-03-01 10:00:00', hex_key('bob@example.com'), 'answer', 'help',
+                      't1', hex_key('ann@example.com'), 'slack'))
+             as v (occurred_at, person_key, kind, space, thread_id, target_person_key, platform)
+    """)
+    old.close()
+
+    db = Database(path, key=key)
+    cur = db.cursor()
+    assert cur.execute("select person_key, manager_key from people").fetchall() == [
+        (db.person_key("ann@example.com"), db.person_key("bob@example.com"))]
+    assert cur.execute("select count(*) from activity where person_key = $k",
+                       {"k": db.person_key("bob@example.com")}).fetchone() == (1,)
+    # The rollups were rebuilt from the converted rows, and the retired pairs table is gone.
+    assert cur.execute("select sum(events) from activity_daily").fetchone() == (2,)
+    assert cur.execute("select answers_by_others from questions").fetchall() == [(1,)]
+    assert not cur.execute("select 1 from duckdb_tables() where table_name = 'interaction_pairs'").fetchall()
+    again = pd.DataFrame({
+        "occurred_at": ["2024-03-01 09:00:00", "2024-03-01 10:00:00"],
+        "person_id": ["ann@example.com", "bob@example.com"], "kind": ["question", "answer"],
+        "space": ["help", "help"], "thread_id": ["t1", "t1"], "target_person_id": [None, "ann@example.com"],
+        "platform": ["slack", "slack"],
+    })
+    (result,) = load_frames(db, {"activity": again}, kind="test", source="again")
+    assert (result.loaded, result.duplicates_skipped) == (0, 2)
+    assert cur.execute("select count(*) from activity").fetchone() == (2,)
+    db.close()
