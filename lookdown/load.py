@@ -11,9 +11,11 @@ of the same source replaces everything the older one said about the period it co
 """
 from __future__ import annotations
 
+import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -35,6 +37,53 @@ class LoadResult:
     loaded: int
     duplicates_skipped: int = 0
     notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TempRows:
+    """Rows kept in a temporary table of one DuckDB connection: a large file is read, checked and
+    written without its rows ever leaving DuckDB. Only that connection (the one that staged
+    them, which then runs the load's transaction) can read them."""
+
+    con: duckdb.DuckDBPyConnection
+    name: str
+    num_rows: int
+    column_names: list[str]
+    _numbers = itertools.count(1)
+
+    @classmethod
+    def create(cls, con: duckdb.DuckDBPyConnection, select_sql: str) -> "TempRows":
+        """Materialise a query (built from constants) under a fresh temporary name."""
+        name = f"ld_rows_{next(cls._numbers)}"
+        con.execute(f"create temp table {name} as {select_sql}").fetchall()
+        ((n,),) = con.execute(f"select count(*) from {name}").fetchall()
+        columns = [d[0] for d in con.execute(f"select * from {name} limit 0").description]
+        return cls(con, name, n, columns)
+
+    def head(self, n: int) -> pd.DataFrame:
+        return self.con.execute(f"select * from {self.name} order by rec limit $n", {"n": n}).df()
+
+    def drop(self) -> None:
+        self.con.execute(f"drop table if exists {self.name}").fetchall()
+
+
+@contextmanager
+def incoming(cur: duckdb.DuckDBPyConnection, rows) -> Iterator[None]:
+    """Make `rows` (TempRows of this cursor, a DataFrame or an Arrow table) readable as `incoming`."""
+    if isinstance(rows, TempRows):
+        if rows.con is not cur:
+            raise ValueError("Staged rows can only be written by the connection that staged them.")
+        cur.execute(f"create or replace temp view incoming as select * from {rows.name}").fetchall()
+        try:
+            yield
+        finally:
+            cur.execute("drop view if exists incoming").fetchall()
+        return
+    cur.register("incoming", rows)
+    try:
+        yield
+    finally:
+        cur.unregister("incoming")
 
 
 @dataclass
@@ -198,8 +247,8 @@ def write_rows(
     period: tuple[datetime, datetime] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> WriteStats:
-    """Write one upload's template-shaped rows (a DataFrame or Arrow table) inside the caller's
-    transaction. `rows` holds the template columns (identifiers in clear: they are hashed here and
+    """Write one upload's template-shaped rows (a DataFrame, an Arrow table or TempRows staged by
+    `cur`) inside the caller's transaction. `rows` holds the template columns (identifiers in clear: they are hashed here and
     never stored), a `rec` column numbering them in file order, and optionally `event_id` (activity
     from a platform export) and `<identifier>_alt` (a second identifier, e.g. the platform user id
     when the first is an e-mail). With `source_key` and `period` (activity only), the rows of older
@@ -212,13 +261,12 @@ def write_rows(
     ((mapped,),) = cur.execute("select count(*) > 0 from identity_map").fetchall()
     stats = WriteStats()
     identifiers = [c.name for c in template.columns if c.identifier]
-    cur.register("incoming", rows)
     try:
-        for column in identifiers:
-            cur.execute(_keys_sql(column, column in alt, mapped)).fetchall()
-        cur.execute(_stage_sql(template, event_ids=event_ids, alt=alt)).fetchall()
+        with incoming(cur, rows):
+            for column in identifiers:
+                cur.execute(_keys_sql(column, column in alt, mapped)).fetchall()
+            cur.execute(_stage_sql(template, event_ids=event_ids, alt=alt)).fetchall()
     finally:
-        cur.unregister("incoming")
         for column in identifiers:
             cur.execute("drop table if exists ld_keys_" + column).fetchall()  # contract names
     columns = ", ".join(_columns(template))
@@ -237,7 +285,7 @@ def write_rows(
         if repeated:
             cur.execute(keep_last).fetchall()
     ((distinct_rows,),) = cur.execute("select count(*) from ld_in").fetchall()
-    stats.duplicates += len(rows) - distinct_rows
+    stats.duplicates += (rows.num_rows if hasattr(rows, "num_rows") else len(rows)) - distinct_rows
 
     if table == "activity" and source_key is not None and period is not None:
         same = (

@@ -156,11 +156,13 @@ class Database:
         return cur
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, cur: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """Run a load as one transaction: all of it lands, with rollups and a new data version,
-        or none of it does."""
+        or none of it does. `cur` (one of this database's cursors, left open) runs it where the
+        load's rows were staged in temporary tables; by default a new cursor does."""
         with self._lock:
-            cur = self.cursor()
+            own = cur is None
+            cur = self.cursor() if own else cur
             cur.execute("begin transaction")
             try:
                 yield cur
@@ -174,7 +176,8 @@ class Database:
                 cur.execute("rollback")
                 raise
             finally:
-                cur.close()
+                if own:
+                    cur.close()
 
     def close(self) -> None:
         self._con.close()

@@ -13,6 +13,7 @@ from lookdown.ingest.mapping import normalise
 from lookdown.ingest.reports import _column, _names, _problems_and_rows
 from lookdown.ingest.sources import CsvText
 from lookdown.ingest.stage import ImportProblem, Scratch, Staged
+from lookdown.load import incoming
 
 IDENTITY_COLUMNS = {
     "person id": "person_id", "employee id": "person_id", "employee number": "person_id",
@@ -103,15 +104,12 @@ def stage_identity_map(scratch: Scratch, csv: CsvText) -> Staged:
 
 def write_identity_map(cur: duckdb.DuckDBPyConnection, rows, upload_id: int) -> tuple[int, int, int]:
     """Store the aliases (hashed) and re-key loaded activity; (new, updated, unchanged)."""
-    cur.register("incoming", rows)
-    try:
+    with incoming(cur, rows):
         cur.execute(
             "create or replace temp table ld_aliases as select distinct on (alias_key) "
             "pseudonym(alias) as alias_key, pseudonym(person_id) as person_key, platform "
             "from incoming where pseudonym(alias) is not null order by alias_key, rec desc"
         ).fetchall()
-    finally:
-        cur.unregister("incoming")
     ((new, updated, same),) = cur.execute(
         "select count(*) filter (where m.alias_key is null), "
         "count(*) filter (where m.person_key <> a.person_key), "

@@ -23,7 +23,7 @@ from lookdown.ingest.identity import write_identity_map
 from lookdown.ingest.readers import Item, NeedsMapping, pair, stage_item
 from lookdown.ingest.sources import Source, Workspace, open_source
 from lookdown.ingest.stage import ImportProblem, Scratch, Staged
-from lookdown.load import WriteStats, write_rows
+from lookdown.load import TempRows, WriteStats, write_rows
 from lookdown.store import CANONICAL_TABLES, Database, note_activity_changes
 
 PREVIEW_ROWS = 10
@@ -48,7 +48,8 @@ def mask(value) -> str | None:
 def _masked_preview(staged: Staged) -> pd.DataFrame:
     if staged.rows is None or staged.rows.num_rows == 0:
         return pd.DataFrame()
-    frame = staged.rows.slice(0, PREVIEW_ROWS).to_pandas()
+    rows = staged.rows
+    frame = rows.head(PREVIEW_ROWS) if isinstance(rows, TempRows) else rows.slice(0, PREVIEW_ROWS).to_pandas()
     frame = frame[[c for c in frame.columns if c not in _HIDDEN]]
     for column in frame.columns:
         if column in _IDENTIFIERS:
@@ -147,6 +148,7 @@ def inspect_file(
         except Exception as error:  # a file no reader can make sense of (corrupt workbook, ...)
             return Detection(name=source.name, kind="unknown", table=None, understood=False,
                              reason=f"Could not read the file: {error}")
+        preview = _masked_preview(staged)  # while the scratch connection holds the rows
     return Detection(
         name=source.name,
         kind=staged.file_kind,
@@ -157,7 +159,7 @@ def inspect_file(
         rows=staged.good,
         rejected=staged.rejected,
         date_range=_date_range(staged),
-        preview=_masked_preview(staged),
+        preview=preview,
         problems=staged.problems.head(20).reset_index(drop=True),
         notices=staged.notices,
         facts=staged.facts,
@@ -207,8 +209,9 @@ def _after_write(cur) -> None:
     """Called inside the transaction once the rows are written (a seam for failure tests)."""
 
 
-def _commit(db: Database, staged: Staged, source: Source, progress: Callable[[int], None] | None) -> FileReport:
-    with db.transaction() as cur:
+def _commit(db: Database, cur, staged: Staged, source: Source, progress: Callable[[int], None] | None) -> FileReport:
+    """Write a staged file as one upload, in one transaction on `cur` (the cursor that staged it)."""
+    with db.transaction(cur):
         upload_id = db.new_upload(cur, staged.file_kind, source.name)
         if staged.table == "identity_map":
             new, updated, same = write_identity_map(cur, staged.rows, upload_id)
@@ -284,7 +287,9 @@ def import_files(
     items = pair(sources)
     reports: list[FileReport] = []
     staged_items: list[tuple[Item, Staged]] = []
-    with Workspace() as workspace, Scratch() as scratch:
+    # Files are read in a cursor of the database itself, which then writes them: the rows of a
+    # large file stay inside DuckDB from the reader to the table.
+    with Workspace() as workspace, Scratch(db.cursor()) as scratch:
         for item in items:
             name = item.source.name
             mapping = (mappings or {}).get(name)
@@ -304,30 +309,31 @@ def import_files(
                                           reason=f"Could not read the file: {error}"))
                 continue
             staged_items.append((item, staged))
-    staged_items.sort(key=lambda pair_: _ORDER.get(pair_[1].table or "", 2))
-    total = sum(s.good for _, s in staged_items)
-    last: list[tuple[int, int]] = []
+        staged_items.sort(key=lambda pair_: _ORDER.get(pair_[1].table or "", 2))
+        total = sum(s.good for _, s in staged_items)
+        last: list[tuple[int, int]] = []
 
-    def report_progress(done: int) -> None:
-        if progress and (not last or last[-1] != (done, total)):
-            last.append((done, total))
-            progress(done, total)
+        def report_progress(done: int) -> None:
+            if progress and (not last or last[-1] != (done, total)):
+                last.append((done, total))
+                progress(done, total)
 
-    report_progress(0)
-    done = 0
-    for item, staged in staged_items:
-        before = done
-        try:
-            report = _commit(db, staged, item.source,
-                             lambda written, before=before: report_progress(before + written))
-        except Exception as error:  # the transaction rolled back: report it, carry on with the rest
-            reports.append(FileReport(file=item.source.name, kind=staged.file_kind, table=staged.table,
-                                      understood=True, reason=f"Import failed and was rolled back: {error}"))
+        report_progress(0)
+        done = 0
+        for item, staged in staged_items:
+            before = done
             done = before + staged.good
-            continue
-        reports.append(report)
-        done = before + staged.good
-        report_progress(done)
+            try:
+                reports.append(_commit(db, scratch.con, staged, item.source,
+                                       lambda written, before=before: report_progress(before + written)))
+            except Exception as error:  # the transaction rolled back: report it, carry on with the rest
+                reports.append(FileReport(file=item.source.name, kind=staged.file_kind, table=staged.table,
+                                          understood=True, reason=f"Import failed and was rolled back: {error}"))
+            else:
+                report_progress(done)
+            finally:
+                if isinstance(staged.rows, TempRows):
+                    staged.rows.drop()  # free the memory before the next file
     order = {item.source.name: i for i, item in enumerate(items)}
     reports.sort(key=lambda r: order.get(r.file, len(order)))
     return reports

@@ -1,11 +1,11 @@
--- Value parsers for exports, created in the scratch connection where files are read and checked
--- (lookdown.ingest.stage). Every parser takes text and returns NULL when it cannot read it, so
+-- Value parsers for exports, created as temporary macros in the connection where files are read
+-- and checked (lookdown.ingest.stage): nothing here is stored in the database. Every parser takes text and returns NULL when it cannot read it, so
 -- the checks can tell "empty" from "not a date" / "not a number".
 
 set TimeZone = 'UTC';
 
 -- Text with non-breaking and narrow spaces turned into spaces, trimmed, NULL when empty.
-create or replace macro ld_clean(s) as
+create or replace temp macro ld_clean(s) as
     nullif(trim(replace(replace(replace(s::varchar, chr(160), ' '), chr(8239), ' '), chr(65279), '')), '');
 
 -- Timestamps, in the organisation's local time zone tz_. Naive values are taken as local time
@@ -13,7 +13,7 @@ create or replace macro ld_clean(s) as
 -- Accepts ISO, M/D/YYYY (D/M/YYYY when dayfirst_), D.M.YYYY, Excel serial days, epoch seconds
 -- and milliseconds. The *_c macros take text already cleaned by ld_clean (the staging query
 -- cleans each column once); the others clean first.
-create or replace macro ld_timestamp_c(c, dayfirst_, tz_) as (
+create or replace temp macro ld_timestamp_c(c, dayfirst_, tz_) as (
     case
         when c is null then null
         -- the common case first, with cheap tests: ISO without an offset ('Z', '+hh', '-hh:mm', UTC)
@@ -40,37 +40,37 @@ create or replace macro ld_timestamp_c(c, dayfirst_, tz_) as (
         )
     end
 );
-create or replace macro ld_timestamp(s, dayfirst_, tz_) as ld_timestamp_c(ld_clean(s), dayfirst_, tz_);
+create or replace temp macro ld_timestamp(s, dayfirst_, tz_) as ld_timestamp_c(ld_clean(s), dayfirst_, tz_);
 
-create or replace macro ld_date_c(c, dayfirst_, tz_) as ld_timestamp_c(c, dayfirst_, tz_)::date;
-create or replace macro ld_date(s, dayfirst_, tz_) as ld_date_c(ld_clean(s), dayfirst_, tz_);
+create or replace temp macro ld_date_c(c, dayfirst_, tz_) as ld_timestamp_c(c, dayfirst_, tz_)::date;
+create or replace temp macro ld_date(s, dayfirst_, tz_) as ld_date_c(ld_clean(s), dayfirst_, tz_);
 
 -- A month: any date, or YYYY-MM, MM/YYYY, "Mar 2024"; the first day of that month.
-create or replace macro ld_month_c(c, dayfirst_, tz_) as date_trunc('month', coalesce(
+create or replace temp macro ld_month_c(c, dayfirst_, tz_) as date_trunc('month', coalesce(
     ld_date_c(c, dayfirst_, tz_),
     try_strptime(c, ['%Y-%m', '%Y/%m', '%m/%Y', '%m.%Y', '%b %Y', '%B %Y', '%b-%y', '%b %y'])::date
 ))::date;
-create or replace macro ld_month(s, dayfirst_, tz_) as ld_month_c(ld_clean(s), dayfirst_, tz_);
+create or replace temp macro ld_month(s, dayfirst_, tz_) as ld_month_c(ld_clean(s), dayfirst_, tz_);
 
 -- Does a slash date say D/M (first part above 12)? Used to vote per column.
 -- (CASE, not AND: only CASE skips the regular expression for values without a slash.)
-create or replace macro ld_slash_dayfirst(s) as case when contains(s, '/') then
+create or replace temp macro ld_slash_dayfirst(s) as case when contains(s, '/') then
     coalesce(try_cast(regexp_extract(ld_clean(s), '^(\d{1,2})/(\d{1,2})/\d{2,4}', 1) as integer) > 12, false)
     else false end;
-create or replace macro ld_slash_monthfirst(s) as case when contains(s, '/') then
+create or replace temp macro ld_slash_monthfirst(s) as case when contains(s, '/') then
     coalesce(try_cast(regexp_extract(ld_clean(s), '^(\d{1,2})/(\d{1,2})/\d{2,4}', 2) as integer) > 12, false)
     else false end;
 
 -- An amount with its currency sign/code, spaces and apostrophes removed; sign kept.
-create or replace macro ld_amount_text_c(c) as regexp_replace(
+create or replace temp macro ld_amount_text_c(c) as regexp_replace(
     c, '(?i)(usd|eur|gbp|chf|cad|aud|jpy|inr|sek|nok|dkk|us\$|kr\.?|[$€£¥₹]|\s|'')', '', 'g');
-create or replace macro ld_amount_text(s) as ld_amount_text_c(ld_clean(s));
+create or replace temp macro ld_amount_text(s) as ld_amount_text_c(ld_clean(s));
 
 -- The digits and separators of an amount, without sign or parentheses.
-create or replace macro ld_amount_digits(t) as regexp_replace(t, '[()+-]', '', 'g');
+create or replace temp macro ld_amount_digits(t) as regexp_replace(t, '[()+-]', '', 'g');
 
 -- Which separator is the decimal one: ',' or '.', NULL when none, 'ambiguous' for 1,250 / 1.250.
-create or replace macro ld_decimal_mark(d) as (
+create or replace temp macro ld_decimal_mark(d) as (
     case
         when contains(d, ',') and contains(d, '.')
             then case when strpos(reverse(d), ',') < strpos(reverse(d), '.') then ',' else '.' end
@@ -86,7 +86,7 @@ create or replace macro ld_decimal_mark(d) as (
 
 -- A number from an export: "$1,250.00", "1.250,00 €", "(300)", "7,5", "2e-4". decimal_comma_
 -- settles the ambiguous "1,250" / "1.250" cases for the whole column.
-create or replace macro ld_amount_c(c, decimal_comma_) as (
+create or replace temp macro ld_amount_c(c, decimal_comma_) as (
     case
         when c is null then null
         -- the common case first: a plain number
@@ -104,10 +104,10 @@ create or replace macro ld_amount_c(c, decimal_comma_) as (
             end as double)
     end
 );
-create or replace macro ld_amount(s, decimal_comma_) as ld_amount_c(ld_clean(s), decimal_comma_);
+create or replace temp macro ld_amount(s, decimal_comma_) as ld_amount_c(ld_clean(s), decimal_comma_);
 
 -- The column's vote: +1 for a value that clearly uses a decimal comma, -1 for a decimal point.
-create or replace macro ld_decimal_comma_vote(s) as (
+create or replace temp macro ld_decimal_comma_vote(s) as (
     case ld_decimal_mark(ld_amount_digits(coalesce(ld_amount_text(s), '')))
         when ',' then 1
         when '.' then -1
@@ -116,19 +116,19 @@ create or replace macro ld_decimal_comma_vote(s) as (
     end
 );
 
-create or replace macro ld_bool_c(c) as (
+create or replace temp macro ld_bool_c(c) as (
     case
         when lower(c) in ('true', 't', 'yes', 'y', '1', 'ja', 'oui', 'si', 'x') then true
         when lower(c) in ('false', 'f', 'no', 'n', '0', 'nein', 'non') then false
     end
 );
-create or replace macro ld_bool(s) as ld_bool_c(ld_clean(s));
+create or replace temp macro ld_bool(s) as ld_bool_c(ld_clean(s));
 
 -- Plain text: cleaned; NULL when empty.
-create or replace macro ld_text(s) as ld_clean(s);
+create or replace temp macro ld_text(s) as ld_clean(s);
 
 -- Text that asks something: a question mark outside links, code and mentions.
-create or replace macro ld_asks(s) as coalesce(contains(
+create or replace temp macro ld_asks(s) as coalesce(contains(
     regexp_replace(
         regexp_replace(
             regexp_replace(s::varchar, '```.*?```|`[^`]*`', ' ', 'gs'),

@@ -1,8 +1,10 @@
-"""Reading and checking a file in a scratch DuckDB, before anything touches the database.
+"""Reading and checking a file in a scratch connection, before anything touches the database.
 
 Every reader ends with a `Staged`: the good rows shaped like a template (identifiers still in
 clear, in memory only), and the problems found (line, column, value, reason). Nothing here writes
-to the user's database, so `inspect_file` and `import_files` share this code.
+to the user's tables, so `inspect_file` and `import_files` share this code. A preview reads in a
+DuckDB of its own; an import reads in a cursor of the user's database, in temporary tables only,
+so a large file's rows never leave DuckDB on their way in (lookdown.load.TempRows).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import pyarrow as pa
 
 from lookdown.contract import DATE_COLUMN, ENUM_SYNONYMS, OLD_DATES_ALLOWED, TEMPLATES, Column, Template
 from lookdown.ingest.sources import CsvText
+from lookdown.load import TempRows
 from lookdown.store import QUIET_SQL
 
 PARSE_SQL = Path(__file__).with_name("parse.sql").read_text()
@@ -43,7 +46,7 @@ class Staged:
 
     file_kind: str
     table: str | None
-    rows: pa.Table | None
+    rows: pa.Table | TempRows | None
     problems: pd.DataFrame
     rows_read: int
     rejected: int
@@ -65,10 +68,11 @@ def no_problems() -> pd.DataFrame:
 
 
 class Scratch:
-    """An in-memory DuckDB with the value parsers, for reading and checking files."""
+    """A connection with the value parsers, for reading and checking files: a cursor of the
+    database the rows will be written to, or an in-memory DuckDB of its own."""
 
-    def __init__(self):
-        self.con = duckdb.connect()
+    def __init__(self, con: duckdb.DuckDBPyConnection | None = None):
+        self.con = con if con is not None else duckdb.connect()
         self.con.execute(QUIET_SQL)
         self.con.execute(PARSE_SQL)
 
@@ -353,8 +357,7 @@ def stage_template_csv(
     # Without rejected or empty lines before it, record i sits on line i + 2 (the header is line 1).
     line, lines = ("l.line", "join ld_lines as l on l.rec = s.rec") if gaps else ("s.rec + 2 as line", "")
     good = "where s.rec not in (select rec from ld_problems)" if bad_records else ""
-    sql = f"select s.rec, {line}, {outputs} from ld_stage as s {lines} {good} order by s.rec"
-    rows = con.sql(sql).to_arrow_table()
+    rows = TempRows.create(con, f"select s.rec, {line}, {outputs} from ld_stage as s {lines} {good} order by s.rec")
     ((bad_lines,),) = con.execute("select count(distinct line) from ld_rejects").fetchall()
     date_column = DATE_COLUMN[table]
     sql = (
