@@ -316,8 +316,10 @@ def stage_template_csv(
     )
     # Rows with every cell empty (Excel's trailing ';;;;' lines) are skipped, like empty lines.
     any_value = "coalesce(" + ", ".join(f"cl.{name}" for name in sorted(present)) + ")"
+    # A view, not a table: the parsers run in the checks' scan and again when the good rows are
+    # copied, which is cheaper than storing every parsed and cleaned value in between.
     sql = (
-        f"create or replace temp table ld_stage as select cl.rec,\n  {parsed}\n"
+        f"create or replace temp view ld_stage as select cl.rec,\n  {parsed}\n"
         f"from (select raw.rowid as rec, {cleaned} from ld_raw as raw) as cl, "
         f"ld_flags as f where {any_value} is not null"
     )
@@ -348,11 +350,9 @@ def stage_template_csv(
     problems = pd.concat([scratch.csv_problems(known), value_problems], ignore_index=True)
     problems = problems.sort_values("line", kind="stable").reset_index(drop=True)
 
-    # The raw text is no longer needed: free it before the good rows are copied out.
     ((read,),) = con.execute("select count(*) from ld_stage").fetchall()
     ((bad_records,),) = con.execute("select count(distinct rec) from ld_problems").fetchall()
     ((gaps,),) = con.execute("select count(*) from ld_linemap").fetchall()
-    con.execute("drop table ld_raw")
     outputs = ", ".join(_output_expr(c) for c in template.columns)
     # Without rejected or empty lines before it, record i sits on line i + 2 (the header is line 1).
     line, lines = ("l.line", "join ld_lines as l on l.rec = s.rec") if gaps else ("s.rec + 2 as line", "")
@@ -360,16 +360,15 @@ def stage_template_csv(
     rows = TempRows.create(con, f"select s.rec, {line}, {outputs} from ld_stage as s {lines} {good} order by s.rec")
     ((bad_lines,),) = con.execute("select count(distinct line) from ld_rejects").fetchall()
     date_column = DATE_COLUMN[table]
-    sql = (
-        f"select min(s.{date_column})::timestamp, max(s.{date_column})::timestamp from ld_stage as s "
-        "where s.rec not in (select rec from ld_problems)"
-    )
-    period = con.execute(sql).fetchone()
+    period = con.execute(
+        f"select min({date_column})::timestamp, max({date_column})::timestamp from {rows.name}"
+    ).fetchone()
     notices = list(csv.notices)
     ignored = [h for h, n in zip(csv.headers, names) if n.startswith("ignored_")]
     if ignored:
         notices.append(f"Ignored column(s) not in the {table} template: {', '.join(ignored)}")
-    for temp in ("ld_stage", "ld_problems", "ld_raw", "ld_lines", "ld_linemap"):
+    con.execute("drop view ld_stage")
+    for temp in ("ld_problems", "ld_raw", "ld_lines", "ld_linemap"):
         con.execute("drop table if exists " + temp)  # constant names
     return Staged(
         file_kind=file_kind,
