@@ -104,7 +104,7 @@ def stage_item(
     source = item.source
     if as_kind is not None and as_kind not in FILE_KINDS and as_kind not in TEMPLATES:
         raise ImportProblem(f"Unknown kind '{as_kind}'. Kinds: {', '.join(FILE_KINDS[:-2])} or a table name.")
-    if not source.data.strip():
+    if not source.data or source.data.isspace():  # (no copy of a large file, unlike strip)
         raise ImportProblem("The file is empty.")
     if source.is_zip and not source.is_xlsx:
         members = zip_members(source)

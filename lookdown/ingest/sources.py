@@ -115,15 +115,20 @@ class CsvText:
     blank_lines: list[int] = field(default_factory=list)  # empty lines, which read_csv skips
 
 
-def blank_lines(text: str) -> list[int]:
+def blank_lines(content: str | bytes) -> list[int]:
     """Line numbers (header = 1) of empty lines after the header. read_csv skips them but counts
-    them in its line numbers, so the numbering of good rows must skip them too."""
-    if "\n\n" not in text and "\n\r\n" not in text:
+    them in its line numbers, so the numbering of good rows must skip them too. `content` is the
+    text, or the bytes of a file whose line breaks are single bytes (UTF-8, Windows-1252): a large
+    file is then searched without decoding it."""
+    text = isinstance(content, str)
+    lf, crlf = ("\n", "\r\n") if text else (b"\n", b"\r\n")
+    if lf + lf not in content and lf + crlf not in content:
         return []
+    pattern = r"\n(?=\r?\n)" if text else rb"\n(?=\r?\n)"
     out = []
     line, last = 1, 0
-    for match in re.finditer(r"\n(?=\r?\n)", text):
-        line += text.count("\n", last, match.start()) + 1
+    for match in re.finditer(pattern, content):
+        line += content.count(lf, last, match.start()) + 1
         last = match.start() + 1
         out.append(line)
     return [n for n in out if n > 1]
@@ -172,10 +177,10 @@ def csv_text(source: Source, workspace: Workspace) -> CsvText:
         notices.append("The file is not UTF-8; it was read as Windows-1252 (Excel's Western encoding).")
     headers = parse_header(first_record(text), delimiter)
     if encoding == "utf-8" and source.path is not None:
-        path = source.path
+        path, blanks = source.path, blank_lines(source.data)
     else:
-        path = workspace.write(text)
-    return CsvText(source, encoding, delimiter, headers, path, notices, blank_lines(text))
+        path, blanks = workspace.write(text), blank_lines(text)
+    return CsvText(source, encoding, delimiter, headers, path, notices, blanks)
 
 
 def xlsx_to_csv(data: bytes) -> str:

@@ -250,3 +250,22 @@ def test_load_frames_keeps_working_for_good_rows(db):
     results = load_frames(db, frames, kind="demo", source="demo")
     assert [(r.table, r.loaded, r.duplicates_skipped) for r in results] == [("people", 2, 0), ("training", 2, 0)]
     assert count(db, "select count(*) from uploads") == 2
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_empty_lines_are_found_the_same_in_text_and_in_bytes(newline):
+    from lookdown.ingest.sources import blank_lines
+
+    text = newline.join(["h", "a", "", "b", "", "", "c", ""])
+    assert blank_lines(text) == blank_lines(text.encode()) == [3, 5, 6]
+    assert blank_lines("h\na\nb\n") == blank_lines(b"h\na\nb\n") == []
+
+
+def test_rejected_rows_keep_their_line_numbers_after_empty_lines_in_a_file_on_disk(db, tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_bytes(b"requested_on,person_id,department,course,cost\n"
+                     b"2024-01-05,E1,Sales,Excel,10\n\n\n"
+                     b"2024-01-06,E2,Sales,Excel,-5\n")
+    (report,) = import_files(db, [path], today=TODAY)
+    assert (report.loaded, report.rejected) == (1, 1)
+    assert [(e["line"], e["column"]) for e in report.errors] == [(5, "cost")]
