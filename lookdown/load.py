@@ -41,30 +41,37 @@ class LoadResult:
 
 @dataclass
 class TempRows:
-    """Rows kept in a temporary table of one DuckDB connection: a large file is read, checked and
-    written without its rows ever leaving DuckDB. Only that connection (the one that staged
-    them, which then runs the load's transaction) can read them."""
+    """Rows kept inside one DuckDB connection, as a temporary view over temporary tables that
+    belong to it: a large file is read, checked and written without its rows ever leaving
+    DuckDB, or being copied between the checks and the load. Only that connection (the one that
+    staged them, which then runs the load's transaction) can read them."""
 
     con: duckdb.DuckDBPyConnection
     name: str
     num_rows: int
     column_names: list[str]
+    tables: list[str]
     _numbers = itertools.count(1)
 
     @classmethod
-    def create(cls, con: duckdb.DuckDBPyConnection, select_sql: str) -> "TempRows":
-        """Materialise a query (built from constants) under a fresh temporary name."""
-        name = f"ld_rows_{next(cls._numbers)}"
-        con.execute(f"create temp table {name} as {select_sql}").fetchall()
-        ((n,),) = con.execute(f"select count(*) from {name}").fetchall()
+    def new_name(cls) -> str:
+        return f"ld_rows_{next(cls._numbers)}"
+
+    @classmethod
+    def view(cls, con: duckdb.DuckDBPyConnection, name: str, select_sql: str, tables: list[str],
+             num_rows: int) -> "TempRows":
+        """The rows of a query (built from constants) over `tables`, which are dropped with them."""
+        con.execute(f"create temp view {name} as {select_sql}").fetchall()
         columns = [d[0] for d in con.execute(f"select * from {name} limit 0").description]
-        return cls(con, name, n, columns)
+        return cls(con, name, num_rows, columns, tables)
 
     def head(self, n: int) -> pd.DataFrame:
         return self.con.execute(f"select * from {self.name} order by rec limit $n", {"n": n}).df()
 
     def drop(self) -> None:
-        self.con.execute(f"drop table if exists {self.name}").fetchall()
+        self.con.execute(f"drop view if exists {self.name}").fetchall()
+        for table in self.tables:
+            self.con.execute(f"drop table if exists {table}").fetchall()
 
 
 @contextmanager
@@ -140,10 +147,11 @@ def _keys_sql(column: str, alt: bool, mapped: bool) -> str:
     """ld_keys_<column>: the key of each distinct identifier (and alternative) in incoming.
     Hashing distinct values once is much cheaper than hashing every row (people repeat)."""
     alt_column = f"incoming.{column}_alt" if alt else "null::varchar"
+    # person_hex: the key as the 16 hex digits event keys are made of (see _stage_sql).
     return (
-        f"create or replace temp table ld_keys_{column} as select raw, alt, "
-        f"{_person_expr('raw', 'alt' if alt else None, mapped)} as person_key from "
-        f"(select distinct incoming.{column}::varchar as raw, {alt_column}::varchar as alt from incoming)"
+        f"create or replace temp table ld_keys_{column} as select *, printf('%016x', person_key) as person_hex "
+        f"from (select raw, alt, {_person_expr('raw', 'alt' if alt else None, mapped)} as person_key from "
+        f"(select distinct incoming.{column}::varchar as raw, {alt_column}::varchar as alt from incoming))"
     )
 
 
@@ -190,18 +198,20 @@ def _stage_sql(template: Template, *, event_ids: bool, alt: frozenset[str]) -> s
         # md5_number: the md5 as a 128-bit number, stored in half the space of its hex text.
         if event_ids:
             # The reader's stable id of the event (platform, workspace, channel, ts, ...).
-            event_key = "md5_number(concat_ws('|', platform, event_id))"
             rows = f"select incoming.rec, incoming.event_id, {select} from incoming {joins}"
+            keyed = "select md5_number(concat_ws('|', platform, event_id)) as event_key, * from rows"
         else:
             # event_key identifies an event across repeated loads of the same export. Person keys
             # enter it as 16 hex digits, as they were stored before they became numbers, so a file
             # loaded before and after that change is still recognised.
-            event_key = (
-                "md5_number(concat_ws('|', occurred_at, printf('%016x', person_key), kind, space, thread_id, "
-                "printf('%016x', target_person_key), platform))"
+            rows = (
+                f"select incoming.rec, {select}, ld_keys_person_id.person_hex, "
+                f"ld_keys_target_person_id.person_hex as target_person_hex from incoming {joins}"
             )
-            rows = f"select incoming.rec, {select} from incoming {joins}"
-        keyed = f"select {event_key} as event_key, * from rows"
+            keyed = (
+                "select md5_number(concat_ws('|', occurred_at, person_hex, kind, space, thread_id, "
+                "target_person_hex, platform)) as event_key, * exclude (person_hex, target_person_hex) from rows"
+            )
         # The key and the content hash are event_key itself: no copies of it (see _write_activity).
         hashed = "select * from keyed"
     else:

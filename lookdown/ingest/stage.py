@@ -317,13 +317,15 @@ def stage_template_csv(
     # Rows with every cell empty (Excel's trailing ';;;;' lines) are skipped, like empty lines.
     any_value = "coalesce(" + ", ".join(f"cl.{name}" for name in sorted(present)) + ")"
     # A view, not a table: the parsers run in the checks' scan and again when the good rows are
-    # copied, which is cheaper than storing every parsed and cleaned value in between.
-    sql = (
-        f"create or replace temp view ld_stage as select cl.rec,\n  {parsed}\n"
-        f"from (select raw.rowid as rec, {cleaned} from ld_raw as raw) as cl, "
-        f"ld_flags as f where {any_value} is not null"
-    )
-    con.execute(sql).fetchall()
+    # written, which is cheaper than storing every parsed and cleaned value in between.
+    def stage_sql(raw: str, flags: str) -> str:
+        return (
+            f"select cl.rec,\n  {parsed}\n"
+            f"from (select raw.rowid as rec, {cleaned} from {raw} as raw) as cl, "
+            f"{flags} as f where {any_value} is not null"
+        )
+
+    con.execute("create or replace temp view ld_stage as " + stage_sql("ld_raw", "ld_flags")).fetchall()
 
     # Every check in one scan: a list of (hit, column, value, reason) per row, keeping the hits.
     entries, hits = [], []
@@ -353,23 +355,36 @@ def stage_template_csv(
     ((read,),) = con.execute("select count(*) from ld_stage").fetchall()
     ((bad_records,),) = con.execute("select count(distinct rec) from ld_problems").fetchall()
     ((gaps,),) = con.execute("select count(*) from ld_linemap").fetchall()
-    outputs = ", ".join(_output_expr(c) for c in template.columns)
-    # Without rejected or empty lines before it, record i sits on line i + 2 (the header is line 1).
-    line, lines = ("l.line", "join ld_lines as l on l.rec = s.rec") if gaps else ("s.rec + 2 as line", "")
-    good = "where s.rec not in (select rec from ld_problems)" if bad_records else ""
-    rows = TempRows.create(con, f"select s.rec, {line}, {outputs} from ld_stage as s {lines} {good} order by s.rec")
     ((bad_lines,),) = con.execute("select count(distinct line) from ld_rejects").fetchall()
     date_column = DATE_COLUMN[table]
     period = con.execute(
-        f"select min({date_column})::timestamp, max({date_column})::timestamp from {rows.name}"
+        f"select min(s.{date_column})::timestamp, max(s.{date_column})::timestamp from ld_stage as s "
+        "where s.rec not in (select rec from ld_problems)"
     ).fetchone()
+
+    # The good rows: a view over this file's own copies of the tables it reads (the next file
+    # staged reuses the ld_* names), parsed once more as they are written.
+    name = TempRows.new_name()
+    tables = {part: f"{name}_{part}" for part in ("raw", "flags", "problems", "lines")}
+    con.execute("drop view ld_stage")
+    for part, own in tables.items():
+        con.execute(f"alter table ld_{part} rename to {own}")  # names built here
+    outputs = ", ".join(_output_expr(c) for c in template.columns)
+    # Without rejected or empty lines before it, record i sits on line i + 2 (the header is line 1).
+    line, lines = (("l.line", f"join {tables['lines']} as l on l.rec = s.rec") if gaps
+                   else ("s.rec + 2 as line", ""))
+    good = f"where s.rec not in (select rec from {tables['problems']})" if bad_records else ""
+    rows = TempRows.view(
+        con, name,
+        f"select s.rec, {line}, {outputs} from ({stage_sql(tables['raw'], tables['flags'])}) as s "
+        f"{lines} {good}",
+        list(tables.values()), num_rows=read - bad_records,
+    )
     notices = list(csv.notices)
     ignored = [h for h, n in zip(csv.headers, names) if n.startswith("ignored_")]
     if ignored:
         notices.append(f"Ignored column(s) not in the {table} template: {', '.join(ignored)}")
-    con.execute("drop view ld_stage")
-    for temp in ("ld_problems", "ld_raw", "ld_lines", "ld_linemap"):
-        con.execute("drop table if exists " + temp)  # constant names
+    con.execute("drop table if exists ld_linemap")
     return Staged(
         file_kind=file_kind,
         table=table,
