@@ -112,14 +112,25 @@ class CsvText:
     headers: list[str]
     path: Path  # UTF-8 file DuckDB reads (the original when it already was UTF-8 without BOM)
     notices: list[str] = field(default_factory=list)
-    blank_lines: list[int] = field(default_factory=list)  # empty lines, which read_csv skips
+
+    def _bytes(self) -> bytes:
+        return self.source.data if self.path == self.source.path else self.path.read_bytes()
+
+    def line_count(self) -> int:
+        """Lines in the file DuckDB reads (a last line without a line break counts)."""
+        data = self._bytes()
+        return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+
+    def blank_lines(self) -> list[int]:
+        """Empty lines, which read_csv skips (a search through the whole file: only worth it
+        when the line count says there may be some)."""
+        return blank_lines(self._bytes())
 
 
 def blank_lines(content: str | bytes) -> list[int]:
     """Line numbers (header = 1) of empty lines after the header. read_csv skips them but counts
     them in its line numbers, so the numbering of good rows must skip them too. `content` is the
-    text, or the bytes of a file whose line breaks are single bytes (UTF-8, Windows-1252): a large
-    file is then searched without decoding it."""
+    text, or the bytes of a file whose line breaks are single bytes (UTF-8, Windows-1252)."""
     text = isinstance(content, str)
     lf, crlf = ("\n", "\r\n") if text else (b"\n", b"\r\n")
     if lf + lf not in content and lf + crlf not in content:
@@ -176,11 +187,8 @@ def csv_text(source: Source, workspace: Workspace) -> CsvText:
     if encoding == "cp1252":
         notices.append("The file is not UTF-8; it was read as Windows-1252 (Excel's Western encoding).")
     headers = parse_header(first_record(text), delimiter)
-    if encoding == "utf-8" and source.path is not None:
-        path, blanks = source.path, blank_lines(source.data)
-    else:
-        path, blanks = workspace.write(text), blank_lines(text)
-    return CsvText(source, encoding, delimiter, headers, path, notices, blanks)
+    path = source.path if encoding == "utf-8" and source.path is not None else workspace.write(text)
+    return CsvText(source, encoding, delimiter, headers, path, notices)
 
 
 def xlsx_to_csv(data: bytes) -> str:

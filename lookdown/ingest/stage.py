@@ -108,9 +108,14 @@ class Scratch:
             "create or replace temp table ld_rejects as select line, error_type, column_name from reject_errors"
         ).fetchall()
         self.clear_rejects()
+        # Every line is the header, a record or a rejected line unless some are empty (or inside
+        # quotes): only then is the file searched for empty lines.
+        ((records,),) = self.con.execute("select count(*) from ld_raw").fetchall()
+        ((rejected,),) = self.con.execute("select count(distinct line) from ld_rejects").fetchall()
+        blank = [] if csv.line_count() == 1 + records + rejected else csv.blank_lines()
         self.con.execute("create or replace temp table ld_blank_lines (line bigint)").fetchall()
-        if csv.blank_lines:
-            self.con.execute("insert into ld_blank_lines select unnest($lines)", {"lines": csv.blank_lines})
+        if blank:
+            self.con.execute("insert into ld_blank_lines select unnest($lines)", {"lines": blank})
 
     def number_lines(self) -> None:
         """Temp table ld_lines(rec, line): the file line of every ld_raw record, counting the
