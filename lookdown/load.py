@@ -151,8 +151,9 @@ def _keys_sql(column: str, alt: bool, mapped: bool) -> str:
     alt_column = f"incoming.{column}_alt" if alt else "null::varchar"
     # person_hex: the key as the 16 hex digits event keys are made of (see _stage_sql).
     return (
-        f"create or replace temp table ld_keys_{column} as select *, printf('%016x', person_key) as person_hex "
-        f"from (select raw, alt, {_person_expr('raw', 'alt' if alt else None, mapped)} as person_key from "
+        f"create or replace temp table ld_keys_{column} as "
+        "select *, printf('%016x', person_key) as person_hex from ("
+        f"select raw, alt, {_person_expr('raw', 'alt' if alt else None, mapped)} as person_key from "
         f"(select distinct incoming.{column}::varchar as raw, {alt_column}::varchar as alt from incoming))"
     )
 
@@ -260,8 +261,9 @@ def write_rows(
     progress: Callable[[int], None] | None = None,
 ) -> WriteStats:
     """Write one upload's template-shaped rows (a DataFrame, an Arrow table or TempRows staged by
-    `cur`) inside the caller's transaction. `rows` holds the template columns (identifiers in clear: they are hashed here and
-    never stored), a `rec` column numbering them in file order, and optionally `event_id` (activity
+    `cur`) inside the caller's transaction. `rows` holds the template columns (identifiers in
+    clear: they are hashed here and never stored), a `rec` column numbering them in file order,
+    and optionally `event_id` (activity
     from a platform export) and `<identifier>_alt` (a second identifier, e.g. the platform user id
     when the first is an e-mail). With `source_key` and `period` (activity only), the rows of older
     uploads of the same source inside the period are replaced. `progress(n)` gets rows written."""

@@ -280,11 +280,12 @@ def _upgrade_text_keys(con: duckdb.DuckDBPyConnection) -> None:
     transaction: each table is renamed, created again by the schema and refilled; the rollups are
     dropped (the changed schema makes the next step rebuild them)."""
     stale = {
-        table for (table,) in con.execute(
-            "select distinct table_name from duckdb_columns() where schema_name = 'main' "
-            "and data_type = 'VARCHAR' and column_name = 'person_key' and table_name in (select unnest($t))",
+        table for table, column in con.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where schema_name = 'main' and data_type = 'VARCHAR' and table_name in (select unnest($t))",
             {"t": list(_TEXT_KEY_COLUMNS)},
         ).fetchall()
+        if column in _TEXT_KEY_COLUMNS[table]
     }
     if not stale:
         return

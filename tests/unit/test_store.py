@@ -113,11 +113,14 @@ def test_a_database_with_text_keys_from_an_earlier_version_is_upgraded_in_place(
             thread_id varchar, target_person_key varchar, platform varchar, upload_id integer);
         create table activity_daily (day date, person_key varchar, kind varchar, space_type varchar,
             events bigint);
+        create table manager_time (period_start date not null, manager_key varchar not null,
+            direction_hours double not null, direct_reports integer, upload_id integer);
         create table interaction_pairs (grain varchar, period date, first_key varchar);
     """)
     old.execute("create macro hex_key(x) as left(sha256($key || lower(trim(x))), 16)".replace("$key", f"'{key}'"))
     old.execute("insert into people (person_key, department, manager_key) "
                 "values (hex_key('ann@example.com'), 'Sales', hex_key('bob@example.com'))")
+    old.execute("insert into manager_time values (date '2024-03-01', hex_key('bob@example.com'), 4, 3, 1)")
     old.execute("""
         insert into activity select md5(concat_ws('|', occurred_at, person_key, kind, space, thread_id,
             target_person_key, platform)), occurred_at, person_key, kind, space, null, thread_id,
@@ -136,6 +139,7 @@ def test_a_database_with_text_keys_from_an_earlier_version_is_upgraded_in_place(
         (db.person_key("ann@example.com"), db.person_key("bob@example.com"))]
     assert cur.execute("select count(*) from activity where person_key = $k",
                        {"k": db.person_key("bob@example.com")}).fetchone() == (1,)
+    assert cur.execute("select manager_key from manager_time").fetchall() == [(db.person_key("bob@example.com"),)]
     # The rollups were rebuilt from the converted rows, and the retired pairs table is gone.
     assert cur.execute("select sum(events) from activity_daily").fetchone() == (2,)
     assert cur.execute("select answers_by_others from questions").fetchall() == [(1,)]
