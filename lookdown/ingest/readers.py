@@ -52,7 +52,7 @@ def role(source: Source) -> str | None:
         return {"posts": "se_posts", "users": "se_users"}.get(root or "")
     if source.suffix not in (".csv", ".txt", ""):
         return None
-    text, _ = decode(source.data[:65536])
+    text, _ = decode(source.head(65536))
     header = first_record(text)
     headers = parse_header(header, sniff_delimiter(header))
     if viva.is_viva_messages(headers):
@@ -104,7 +104,7 @@ def stage_item(
     source = item.source
     if as_kind is not None and as_kind not in FILE_KINDS and as_kind not in TEMPLATES:
         raise ImportProblem(f"Unknown kind '{as_kind}'. Kinds: {', '.join(FILE_KINDS[:-2])} or a table name.")
-    if not source.data or source.data.isspace():  # (no copy of a large file, unlike strip)
+    if source.is_blank():
         raise ImportProblem("The file is empty.")
     if source.is_zip and not source.is_xlsx:
         members = zip_members(source)

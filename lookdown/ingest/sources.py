@@ -1,7 +1,9 @@
 """Files as users hand them over: bytes, encodings from Excel, delimiters, ZIPs and workbooks."""
 from __future__ import annotations
 
+import codecs
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -9,21 +11,67 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 DELIMITERS = (",", ";", "\t", "|")
 
 
-@dataclass
-class Source:
-    """One file: its name, its bytes and, when it came from disk, its path."""
+READ_CHUNK = 1 << 20
+HEADER_BYTES = 1 << 16  # a header line longer than this is read from the whole file
 
-    name: str
-    data: bytes
-    path: Path | None = None
+
+class Source:
+    """One file: its name, and its bytes or the path they are read from. A file on disk is read
+    as needed: a large UTF-8 export is checked and hashed in chunks and handed to DuckDB by its
+    path, so Python never holds it whole."""
+
+    def __init__(self, name: str, data: bytes | None = None, path: Path | None = None):
+        if data is None and path is None:
+            raise ValueError("A source needs its bytes or a path.")
+        self.name, self.path, self._data = name, path, data
 
     @property
+    def data(self) -> bytes:
+        """All the bytes (read from disk on first use, for readers that need them all)."""
+        if self._data is None:
+            self._data = self.path.read_bytes()
+        return self._data
+
+    def head(self, size: int) -> bytes:
+        if self._data is not None:
+            return self._data[:size]
+        with open(self.path, "rb") as file:
+            return file.read(size)
+
+    def chunks(self) -> Iterator[bytes]:
+        if self._data is not None:
+            for start in range(0, len(self._data), READ_CHUNK):
+                yield self._data[start:start + READ_CHUNK]
+            return
+        with open(self.path, "rb") as file:
+            while block := file.read(READ_CHUNK):
+                yield block
+
+    @functools.cached_property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        digest = hashlib.sha256()
+        for block in self.chunks():
+            digest.update(block)
+        return digest.hexdigest()
+
+    def is_blank(self) -> bool:
+        """Empty, or nothing but spaces and line breaks."""
+        return all(block.isspace() for block in self.chunks())
+
+    def is_utf8(self) -> bool:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for block in self.chunks():
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+        return True
 
     @property
     def suffix(self) -> str:
@@ -31,21 +79,21 @@ class Source:
 
     @property
     def is_zip(self) -> bool:
-        return self.data[:4] == b"PK\x03\x04"
+        return self.head(4) == b"PK\x03\x04"
 
     @property
     def is_xlsx(self) -> bool:
         if not self.is_zip:
             return False
         try:
-            names = zipfile.ZipFile(io.BytesIO(self.data)).namelist()
+            names = zipfile.ZipFile(self.path if self._data is None else io.BytesIO(self._data)).namelist()
         except zipfile.BadZipFile:
             return False
         return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
 
     @property
     def is_xml(self) -> bool:
-        head = self.data[:512].lstrip(b"\xef\xbb\xbf").lstrip()
+        head = self.head(512).lstrip(b"\xef\xbb\xbf").lstrip()
         return head.startswith(b"<?xml") or head.startswith(b"<posts") or head.startswith(b"<users")
 
 
@@ -53,20 +101,29 @@ def open_source(path_or_bytes: str | Path | bytes, name: str | None = None) -> S
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
         return Source(name or "upload", bytes(path_or_bytes))
     path = Path(path_or_bytes)
-    return Source(name or path.name, path.read_bytes(), path)
+    return Source(name or path.name, path=path)
+
+
+def marked_encoding(head: bytes) -> str | None:
+    """The encoding a file's first bytes give away (a byte order mark, or UTF-16's zero bytes);
+    None for text that is UTF-8 or Windows-1252."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
+        return "utf-16"
+    sample = head[:4000]
+    if sample and sample.count(b"\x00") > len(sample) // 4:
+        # UTF-16 without a BOM: the zero bytes sit on the odd (LE) or even (BE) positions.
+        return "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+    return None
 
 
 def decode(data: bytes) -> tuple[str, str]:
     """Text and the encoding it was in: UTF-8 (with or without BOM), UTF-16 or Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
-        return data.decode("utf-16"), "utf-16"
-    sample = data[:4000]
-    if sample and sample.count(b"\x00") > len(sample) // 4:
-        # UTF-16 without a BOM: the zero bytes sit on the odd (LE) or even (BE) positions.
-        le = sample[1::2].count(0) > sample[0::2].count(0)
-        encoding = "utf-16-le" if le else "utf-16-be"
+    encoding = marked_encoding(data)
+    if encoding == "utf-8-sig":
+        return data[3:].decode("utf-8", errors="replace"), encoding
+    if encoding is not None:
         return data.decode(encoding), encoding
     try:
         return data.decode("utf-8"), "utf-8"
@@ -113,18 +170,17 @@ class CsvText:
     path: Path  # UTF-8 file DuckDB reads (the original when it already was UTF-8 without BOM)
     notices: list[str] = field(default_factory=list)
 
-    def _bytes(self) -> bytes:
-        return self.source.data if self.path == self.source.path else self.path.read_bytes()
-
     def line_count(self) -> int:
         """Lines in the file DuckDB reads (a last line without a line break counts)."""
-        data = self._bytes()
-        return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+        count, last = 0, b""
+        for block in Source(self.path.name, path=self.path).chunks():
+            count, last = count + block.count(b"\n"), block[-1:]
+        return count + (1 if last not in (b"", b"\n") else 0)
 
     def blank_lines(self) -> list[int]:
         """Empty lines, which read_csv skips (a search through the whole file: only worth it
         when the line count says there may be some)."""
-        return blank_lines(self._bytes())
+        return blank_lines(self.path.read_bytes())
 
 
 def blank_lines(content: str | bytes) -> list[int]:
@@ -181,6 +237,13 @@ def csv_text(source: Source, workspace: Workspace) -> CsvText:
     if source.is_xlsx:
         text = xlsx_to_csv(source.data)
         encoding, delimiter = "xlsx", ","
+    elif source.path is not None and marked_encoding(source.head(4000)) is None and source.is_utf8():
+        # UTF-8 on disk: DuckDB reads the file where it is; only its header is decoded here.
+        head = source.head(HEADER_BYTES)
+        whole_header = b"\n" in head or b"\r" in head or len(head) < HEADER_BYTES
+        text = head.decode("utf-8", errors="ignore") if whole_header else source.data.decode("utf-8")
+        encoding = "utf-8"
+        delimiter = sniff_delimiter(first_record(text))
     else:
         text, encoding = decode(source.data)
         delimiter = sniff_delimiter(first_record(text))
