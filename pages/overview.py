@@ -20,7 +20,7 @@ if choice is None:
 
 pairs = cost_pairs(data.catalogue)
 span = dict(grain=choice.grain, start=choice.start, end=choice.end)
-whole = {cost.name: ui.measure_result(data, cost, by="none", **span) for cost, _ in pairs}
+whole = ui.measure_results(data, [cost for cost, _ in pairs], by="none", **span)
 headlines = {name: headline(result) for name, result in whole.items()}
 sample = next((h for h in headlines.values() if h.window), None)
 
@@ -67,11 +67,13 @@ for tab, theme_pairs in zip(tabs, themes.values()):
     if tab.open is False:
         continue
     with tab:
+        shown = [m for pair in theme_pairs for m in pair if m is not None]
+        results = ui.measure_results(data, shown, by=choice.by, **span)
         for row_start in range(0, len(theme_pairs), 2):
             columns = st.columns(2)
             for column, (cost, driver) in zip(columns, theme_pairs[row_start:row_start + 2]):
-                cost_result = ui.measure_result(data, cost, by=choice.by, **span)
-                driver_result = ui.measure_result(data, driver, by=choice.by, **span) if driver else None
+                cost_result = results[cost.name]
+                driver_result = results[driver.name] if driver else None
                 with column.container(border=True):
                     st.plotly_chart(
                         ui.pair_chart(data, cost_result, driver_result, markers),

@@ -114,8 +114,10 @@ def bench_baselines(db: Database, repeat: int) -> dict[str, float]:
     }
 
 
-def bench_overview(path: Path, repeat: int) -> tuple[float, float]:
-    """The whole overview page script, as Streamlit runs it: (empty caches, cached) in ms."""
+def bench_overview(path: Path, repeat: int) -> tuple[float, float, float]:
+    """The whole overview page script, as Streamlit runs it, in ms: the first view after the
+    server starts (database and catalogue opened too), the median first view after a load (every
+    result computed afresh: the data caches are emptied), and the median view with warm caches."""
     import os
 
     import streamlit as st
@@ -125,18 +127,22 @@ def bench_overview(path: Path, repeat: int) -> tuple[float, float]:
     st.cache_data.clear()
     st.cache_resource.clear()
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    start = time.perf_counter()
-    app.run()
-    cold = (time.perf_counter() - start) * 1000
-    if app.exception:
-        raise RuntimeError(f"the overview failed: {app.exception[0].message}")
-    runs = []
-    for _ in range(repeat):
+
+    def run() -> float:
         start = time.perf_counter()
         app.run()
-        runs.append((time.perf_counter() - start) * 1000)
+        if app.exception:
+            raise RuntimeError(f"the overview failed: {app.exception[0].message}")
+        return (time.perf_counter() - start) * 1000
+
+    started = run()
+    after_load = []
+    for _ in range(repeat):
+        st.cache_data.clear()
+        after_load.append(run())
+    cached = [run() for _ in range(repeat)]
     st.cache_resource.clear()  # closes the page's database connection
-    return cold, statistics.median(runs)
+    return started, statistics.median(after_load), statistics.median(cached)
 
 
 def bench_analyses(db: Database, catalogue: Catalogue, repeat: int) -> dict[str, float]:
@@ -224,9 +230,10 @@ def main() -> int:
             print(f"  {label:58} {ms:8.1f}")
         db.close()
 
-        cold, cached = bench_overview(path, args.repeat)
-        print(f"\nOverview page script (goal < {OVERVIEW_GOAL_MS} ms): {cold:.0f} ms with empty caches, "
-              f"{cached:.0f} ms cached (median of {args.repeat})")
+        started, after_load, cached = bench_overview(path, args.repeat)
+        print(f"\nOverview page script (goal < {OVERVIEW_GOAL_MS} ms): first view after a load "
+              f"{after_load:.0f} ms, with warm caches {cached:.0f} ms (medians of {args.repeat}); "
+              f"first view after the server starts {started:.0f} ms")
 
         if args.import_rows:
             results = bench_import(args.import_rows, Path(folder))

@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from lookdown.measures import (
-    MEASURES_DIR, Catalogue, CatalogueError, Measure, MeasureResult, run_measure, segmentations,
+    MEASURES_DIR, Catalogue, CatalogueError, Measure, MeasureResult, run_measure, run_measures, segmentations,
 )
 from lookdown.charts import pair_figure
 from lookdown.overview import cohort_starts
@@ -79,6 +79,12 @@ def _run(_db: Database, _measure: Measure, path: str, version: int, name: str, s
                        min_group_size=min_group_size)
 
 
+@st.cache_data(show_spinner=False, max_entries=200)
+def _run_many(_db: Database, _measures: list[Measure], path: str, version: int, names: tuple,
+              grain: str, by: str, start: date, end: date, min_group_size: int) -> list[MeasureResult]:
+    return run_measures(_db, _measures, grain=grain, by=by, start=start, end=end, min_group_size=min_group_size)
+
+
 def setup_command(path: Path) -> str:
     """The command that builds the demo database at `path`."""
     if path == DEFAULT_DB:
@@ -140,6 +146,22 @@ def measure_result(data: PageData, measure: Measure, *, grain: str, by: str, sta
     sql_hash = hashlib.sha1(measure.sql.encode()).hexdigest()
     return _run(data.db, measure, data.path, data.version, measure.name, sql_hash, grain, by,
                 start, end, data.min_group_size)
+
+
+def measure_results(data: PageData, measures: list[Measure], *, grain: str, by: str, start: date,
+                    end: date) -> dict[str, MeasureResult]:
+    """Several measures computed side by side and cached together (a page's first view after a
+    load computes a dozen); organisation-wide measures are never split, as in `measure_result`."""
+    results: dict[str, MeasureResult] = {}
+    for split in sorted({by, "none"}):
+        chosen = [m for m in measures if (by if m.segmentable else "none") == split]
+        if not chosen:
+            continue
+        names = tuple((m.name, hashlib.sha1(m.sql.encode()).hexdigest()) for m in chosen)
+        batch = _run_many(data.db, chosen, data.path, data.version, names, grain, split, start, end,
+                          data.min_group_size)
+        results.update(zip((m.name for m in chosen), batch))
+    return results
 
 
 @st.cache_resource(show_spinner=False, max_entries=500)

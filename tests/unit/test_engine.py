@@ -43,3 +43,15 @@ def test_counts_are_zero_only_where_the_measures_own_tables_have_data(db, catalo
     # Before March and after May nothing about training is loaded: blank, not "no requests".
     assert frame["value"].fillna(-1).tolist() == [-1, -1, 1.0, 0.0, 1.0, -1]
     assert db.coverage().range_of(["training"]) == (pd.Timestamp("2024-03-04").date(), pd.Timestamp("2024-05-06").date())
+
+
+def test_measures_run_side_by_side_give_each_its_own_result_in_order(demo_db, catalogue):
+    from lookdown.measures import run_measures
+
+    chosen = [catalogue[name] for name in ("training_requests", "questions_answered", "reciprocity",
+                                           "voluntary_turnover_rate", "answer_rate")]
+    together = run_measures(demo_db, chosen, grain="quarter", by="department")
+    for measure, result in zip(chosen, together, strict=True):
+        alone = run_measure(demo_db, measure, grain="quarter", by="department")
+        assert result.measure is measure
+        pd.testing.assert_frame_equal(result.frame, alone.frame)
