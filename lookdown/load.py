@@ -286,18 +286,20 @@ def write_rows(
     columns = ", ".join(_columns(template))
 
     if key.unique:
-        # Rows repeated inside the file: a unique key keeps its last row. Most files repeat none,
-        # so the de-duplication only runs when a count says it must.
-        count_repeated, keep_last = (
-            ("select count(*) - count(distinct event_key) from ld_in",
-             "delete from ld_in where rec not in (select max(rec) from ld_in group by event_key)")
-            if table == "activity" else
-            ("select count(*) - count(distinct row_key) from ld_in",
-             "delete from ld_in where rec not in (select max(rec) from ld_in group by row_key)")
-        )
-        ((repeated,),) = cur.execute(count_repeated).fetchall()
+        # Rows repeated inside the file: a unique key keeps its last row. The repeated keys are
+        # found in one grouping (most files have none) and only their other rows are deleted.
+        key_column = "event_key" if table == "activity" else "row_key"
+        cur.execute(
+            f"create or replace temp table ld_repeated as select {key_column} as repeated_key, max(rec) as kept "
+            f"from ld_in group by {key_column} having count(*) > 1"
+        ).fetchall()
+        ((repeated,),) = cur.execute("select count(*) from ld_repeated").fetchall()
         if repeated:
-            cur.execute(keep_last).fetchall()
+            cur.execute(
+                f"delete from ld_in where {key_column} in (select repeated_key from ld_repeated) "
+                "and rec not in (select kept from ld_repeated)"
+            ).fetchall()
+        cur.execute("drop table ld_repeated").fetchall()
     ((distinct_rows,),) = cur.execute("select count(*) from ld_in").fetchall()
     stats.duplicates += (rows.num_rows if hasattr(rows, "num_rows") else len(rows)) - distinct_rows
 

@@ -117,20 +117,23 @@ class Scratch:
         if blank:
             self.con.execute("insert into ld_blank_lines select unnest($lines)", {"lines": blank})
 
-    def number_lines(self) -> None:
-        """Temp table ld_lines(rec, line): the file line of every ld_raw record, counting the
+    def number_lines(self, needed: str = "select rowid as rec from ld_raw") -> None:
+        """Temp table ld_lines(rec, line): the file line of the records of ld_raw, counting the
         header as line 1. read_csv numbers lines by record and rejected records take a number, so
         the good record i (1-based) sits after every rejected or empty line r_j (the j-th) with
-        r_j - 1 - j < i."""
+        r_j - 1 - j < i. Without such lines record i sits on line i + 2 and only the records the
+        query `needed` returns are numbered (every record otherwise)."""
         self.con.execute(
             "create or replace temp table ld_linemap as "
             "select line - 1 - j as t, max(j) as k from (select line, row_number() over (order by line) as j "
             "from (select line from ld_rejects union select line from ld_blank_lines)) group by all"
         ).fetchall()
+        ((gaps,),) = self.con.execute("select count(*) from ld_linemap").fetchall()
+        records = "select rowid as rec from ld_raw" if gaps else needed
         self.con.execute(
             "create or replace temp table ld_lines as "
-            "select raw.rec, raw.rec + 2 + coalesce(m.k, 0) as line "
-            "from (select rowid as rec from ld_raw) as raw asof left join ld_linemap as m on raw.rec + 1 > m.t"
+            f"select raw.rec, raw.rec + 2 + coalesce(m.k, 0) as line "
+            f"from ({records}) as raw asof left join ld_linemap as m on raw.rec + 1 > m.t"
         ).fetchall()
 
     def csv_problems(self, known_columns: set[str]) -> pd.DataFrame:
@@ -349,7 +352,7 @@ def stage_template_csv(
         "select s.rec, unnest(list_filter([" + ",\n".join(entries) + "], lambda x: x.hit)) as p "
         "from ld_stage as s, ld_flags as f where " + (" or ".join(hits) or "false") + ")"
     ).fetchall()
-    scratch.number_lines()
+    scratch.number_lines(needed="select distinct rec from ld_problems")
     value_problems = con.execute(
         "select l.line, p.column_name, p.value, p.reason from ld_problems as p "
         "join ld_lines as l on l.rec = p.rec order by p.rec, p.column_name"

@@ -61,6 +61,15 @@ def test_loading_the_same_activity_twice_does_not_double_count(db):
     assert db.cursor().execute("select sum(events) from activity_daily").fetchone() == (2,)
 
 
+def test_an_event_repeated_inside_one_file_is_loaded_once(db):
+    rows = pd.DataFrame({"occurred_at": ["2024-01-02 10:00", "2024-01-02 10:00", "2024-01-03 10:00",
+                                         "2024-01-02 10:00"],
+                         "person_id": ["a", "a", "b", "a"], "kind": ["post", "post", "post", "post"]})
+    (result,) = load_frames(db, {"activity": rows}, kind="t", source="t")
+    assert (result.loaded, result.duplicates_skipped) == (2, 2)
+    assert db.cursor().execute("select count(*), count(distinct event_key) from activity").fetchone() == (2, 2)
+
+
 def test_min_group_size_defaults_to_five_and_never_goes_below_three(db):
     assert db.min_group_size == 5
     db.set_min_group_size(7)
