@@ -7,5 +7,5 @@ from ui.controls import Choice, controls
 from ui.data import PageData, cohort_markers, measure_result, measure_results, pair_chart
 from ui.navigation import PAGES, run_app, start_page
 
-__all__ = ["PAGES", "Choice", "PageData", "cohort_markers", "controls", "measure_result", "measure_results", "pair_chart", "run_app",
-           "start_page"]
+__all__ = ["PAGES", "Choice", "PageData", "cohort_markers", "controls", "measure_result", "measure_results",
+           "pair_chart", "run_app", "start_page"]

@@ -7,7 +7,6 @@ resources (not copied on every use).
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 
 import streamlit as st
@@ -19,11 +18,7 @@ from lookdown.analysis.runs import cohorts, compare_cohort, per_head
 from lookdown.analysis_charts import in_currency
 from lookdown.measures import Measure
 from lookdown.overview import next_period, whole_periods
-from ui.data import PageData, measure_result
-
-
-def _sql_hash(measure: Measure) -> str:
-    return hashlib.sha1(measure.sql.encode()).hexdigest()
+from ui.data import PageData, measure_result, sql_hash
 
 
 def _key(data: PageData, *parts) -> tuple:
@@ -70,7 +65,7 @@ def _trends(_data: PageData, _measure: Measure, key: tuple):
 
 def trends(data: PageData, measure: Measure, *, grain: str, by: str, start: date, end: date, unit: str):
     """(guarded result, verdict per segment, per_head): the same as `measure_trends`, cached."""
-    return _trends(data, measure, _key(data, measure.name, _sql_hash(measure), grain, by, start, end, unit))
+    return _trends(data, measure, _key(data, measure.name, sql_hash(measure), grain, by, start, end, unit))
 
 
 # -- lagged correlation ------------------------------------------------------------------------
@@ -87,8 +82,8 @@ def _lag(_data: PageData, _driver: Measure, _outcome: Measure, key: tuple):
 def lag(data: PageData, driver: Measure, outcome: Measure, *, grain: str, start: date, end: date,
         max_lag: int = 6):
     """Correlation of the outcome with the driver 0..max_lag periods earlier, whole organisation."""
-    return _lag(data, driver, outcome, _key(data, driver.name, _sql_hash(driver), outcome.name,
-                                            _sql_hash(outcome), grain, start, end, max_lag))
+    return _lag(data, driver, outcome, _key(data, driver.name, sql_hash(driver), outcome.name,
+                                            sql_hash(outcome), grain, start, end, max_lag))
 
 
 # -- pilot comparisons -------------------------------------------------------------------------
@@ -123,7 +118,7 @@ def comparison(data: PageData, measure: Measure, *, cohort: str, grain: str, sta
                currency_code: str):
     """`compare_cohort` for a loaded cohort, its sentences in the organisation's currency."""
     shown = in_currency(measure, currency_code)
-    return _comparison(data, shown, _key(data, measure.name, _sql_hash(measure), shown.unit, cohort,
+    return _comparison(data, shown, _key(data, measure.name, sql_hash(measure), shown.unit, cohort,
                                          grain, start, end))
 
 
@@ -138,7 +133,7 @@ def department_comparison(data: PageData, measure: Measure, chosen: list[str], *
                           grain: str, start: date, end: date, currency_code: str):
     """`compare_departments` for a pilot group chosen on the page."""
     shown = in_currency(measure, currency_code)
-    return _department_comparison(data, shown, _key(data, measure.name, _sql_hash(measure), shown.unit,
+    return _department_comparison(data, shown, _key(data, measure.name, sql_hash(measure), shown.unit,
                                                     tuple(sorted(chosen)), start_on, grain, start, end))
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import streamlit as st
 
 from lookdown.measures import (
-    MEASURES_DIR, Catalogue, CatalogueError, Measure, MeasureResult, run_measure, run_measures, segmentations,
+    MEASURES_DIR, Catalogue, CatalogueError, Measure, MeasureResult, run_measure, run_measures,
+    segmentations,
 )
 from lookdown.charts import pair_figure
 from lookdown.overview import cohort_starts
@@ -72,8 +73,13 @@ def _cohort_markers(_db: Database, path: str, version: int) -> list[tuple[date, 
     return cohort_starts(_db)
 
 
+def sql_hash(measure: Measure) -> str:
+    """Part of every cache key of a measure's results: an edited SQL file is computed afresh."""
+    return hashlib.sha1(measure.sql.encode()).hexdigest()
+
+
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _run(_db: Database, _measure: Measure, path: str, version: int, name: str, sql_hash: str,
+def _run(_db: Database, _measure: Measure, path: str, version: int, name: str, sql_sha1: str,
          grain: str, by: str, start: date, end: date, min_group_size: int) -> MeasureResult:
     return run_measure(_db, _measure, grain=grain, by=by, start=start, end=end,
                        min_group_size=min_group_size)
@@ -143,8 +149,7 @@ def measure_result(data: PageData, measure: Measure, *, grain: str, by: str, sta
     """`run_measure`, cached; organisation-wide measures are never split (by becomes 'none')."""
     if not measure.segmentable:
         by = "none"
-    sql_hash = hashlib.sha1(measure.sql.encode()).hexdigest()
-    return _run(data.db, measure, data.path, data.version, measure.name, sql_hash, grain, by,
+    return _run(data.db, measure, data.path, data.version, measure.name, sql_hash(measure), grain, by,
                 start, end, data.min_group_size)
 
 
@@ -157,7 +162,7 @@ def measure_results(data: PageData, measures: list[Measure], *, grain: str, by: 
         chosen = [m for m in measures if (by if m.segmentable else "none") == split]
         if not chosen:
             continue
-        names = tuple((m.name, hashlib.sha1(m.sql.encode()).hexdigest()) for m in chosen)
+        names = tuple((m.name, sql_hash(m)) for m in chosen)
         batch = _run_many(data.db, chosen, data.path, data.version, names, grain, split, start, end,
                           data.min_group_size)
         results.update(zip((m.name for m in chosen), batch))
@@ -176,7 +181,7 @@ def pair_chart(data: PageData, cost: MeasureResult, driver: MeasureResult | None
     Kept as a resource (not copied on each use): a figure is only read when drawn.
     """
     key = tuple(
-        (r.measure.name, hashlib.sha1(r.measure.sql.encode()).hexdigest(), r.grain, r.by, r.start, r.end,
+        (r.measure.name, sql_hash(r.measure), r.grain, r.by, r.start, r.end,
          r.min_group_size) if r is not None else None
         for r in (cost, driver)
     ) + (data.path, data.version, tuple(markers), tuple(data.coverage.empty_tables))
