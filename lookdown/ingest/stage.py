@@ -132,7 +132,7 @@ class Scratch:
         records = "select rowid as rec from ld_raw" if gaps else needed
         self.con.execute(
             "create or replace temp table ld_lines as "
-            f"select raw.rec, raw.rec + 2 + coalesce(m.k, 0) as line "
+            "select raw.rec, raw.rec + 2 + coalesce(m.k, 0) as line "
             f"from ({records}) as raw asof left join ld_linemap as m on raw.rec + 1 > m.t"
         ).fetchall()
 
