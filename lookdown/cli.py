@@ -209,6 +209,21 @@ def cmd_compare(args, db_path: Path) -> int:
     return 0
 
 
+def import_progress(stream):
+    """For someone watching a terminal: the rows written so far, on one line that updates (a
+    large export takes a while). None when the stream is not a terminal, so logs and pipes get
+    only the report."""
+    if not stream.isatty():
+        return None
+    print("Reading and checking the files…", file=stream, flush=True)
+
+    def show(done: int, total: int) -> None:
+        print(f"\r{done:,} of {total:,} rows written", end="\n" if done >= total else "", file=stream,
+              flush=True)
+
+    return show
+
+
 def cmd_import(args, db_path: Path) -> int:
     from lookdown.ingest.importer import import_files
 
@@ -219,7 +234,8 @@ def cmd_import(args, db_path: Path) -> int:
     try:
         if args.timezone:
             db.set_setting("timezone", args.timezone)
-        reports = import_files(db, args.files, as_kind=args.as_kind, timezone=args.timezone)
+        reports = import_files(db, args.files, as_kind=args.as_kind, timezone=args.timezone,
+                               progress=import_progress(sys.stderr))
     finally:
         db.close()
     if args.format == "json":

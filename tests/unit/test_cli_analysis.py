@@ -63,3 +63,25 @@ def test_import_of_a_file_it_does_not_understand_exits_non_zero_with_one_line(tm
     assert main(["--db", str(tmp_path / "org.duckdb"), "import", str(junk)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("lookdown: notes.txt: ")
+
+
+def test_import_shows_rows_written_on_a_terminal_only(tmp_path, capsys):
+    import io
+
+    from lookdown.cli import import_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    show = import_progress(screen)
+    for done in (0, 245_760, 300_000):
+        show(done, 300_000)
+    assert screen.getvalue() == ("Reading and checking the files…\n\r0 of 300,000 rows written"
+                                 "\r245,760 of 300,000 rows written\r300,000 of 300,000 rows written\n")
+    assert import_progress(io.StringIO()) is None
+    csv = tmp_path / "training.csv"
+    csv.write_text("requested_on,person_id,department,cost\n2024-01-05,ann@example.com,Sales,250\n")
+    assert main(["--db", str(tmp_path / "org.duckdb"), "import", str(csv)]) == 0
+    assert capsys.readouterr().err == ""  # not a terminal: the report only
