@@ -12,6 +12,7 @@ of the same source replaces everything the older one said about the period it co
 from __future__ import annotations
 
 import itertools
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +42,18 @@ class LoadResult:
     notices: list[str] = field(default_factory=list)
 
 
+# The staging tables a file's rows are read from (see lookdown.ingest.stage), and the names
+# TempRows gives them: only names of this shape are ever put into its SQL.
+STAGING_PARTS = ("raw", "flags", "problems", "lines")
+_TEMP_NAME = re.compile(r"ld_rows_\d+(_(" + "|".join(STAGING_PARTS) + r"))?")
+
+
+def _checked(name: str) -> str:
+    if not _TEMP_NAME.fullmatch(name):
+        raise ValueError(f"not a staging table name: {name!r}")
+    return name
+
+
 @dataclass
 class TempRows:
     """Rows kept inside one DuckDB connection, as a temporary view over temporary tables that
@@ -56,24 +69,31 @@ class TempRows:
     _numbers = itertools.count(1)
 
     @classmethod
-    def new_name(cls) -> str:
-        return f"ld_rows_{next(cls._numbers)}"
+    def adopt(cls, con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str]]:
+        """A fresh name, and the staging tables ld_<part> renamed to belong to it (the next
+        file staged reuses the ld_* names): (name, {part: table})."""
+        name = f"ld_rows_{next(cls._numbers)}"
+        tables = {part: _checked(f"{name}_{part}") for part in STAGING_PARTS}
+        for part, table in tables.items():
+            con.execute(f"alter table ld_{part} rename to {table}")  # names from the allowlist above
+        return name, tables
 
     @classmethod
     def view(cls, con: duckdb.DuckDBPyConnection, name: str, select_sql: str, tables: list[str],
              num_rows: int) -> "TempRows":
         """The rows of a query (built from constants) over `tables`, which are dropped with them."""
+        name, tables = _checked(name), [_checked(t) for t in tables]
         con.execute(f"create temp view {name} as {select_sql}").fetchall()
         columns = [d[0] for d in con.execute(f"select * from {name} limit 0").description]
         return cls(con, name, num_rows, columns, tables)
 
     def head(self, n: int) -> pd.DataFrame:
-        return self.con.execute(f"select * from {self.name} order by rec limit $n", {"n": n}).df()
+        return self.con.execute(f"select * from {_checked(self.name)} order by rec limit $n", {"n": n}).df()
 
     def drop(self) -> None:
-        self.con.execute(f"drop view if exists {self.name}").fetchall()
+        self.con.execute(f"drop view if exists {_checked(self.name)}").fetchall()
         for table in self.tables:
-            self.con.execute(f"drop table if exists {table}").fetchall()
+            self.con.execute(f"drop table if exists {_checked(table)}").fetchall()
 
 
 @contextmanager

@@ -370,13 +370,10 @@ def stage_template_csv(
         "where s.rec not in (select rec from ld_problems)"
     ).fetchone()
 
-    # The good rows: a view over this file's own copies of the tables it reads (the next file
-    # staged reuses the ld_* names), parsed once more as they are written.
-    name = TempRows.new_name()
-    tables = {part: f"{name}_{part}" for part in ("raw", "flags", "problems", "lines")}
+    # The good rows: a view over this file's own copies of the tables it reads, parsed once more
+    # as they are written.
     con.execute("drop view ld_stage")
-    for part, own in tables.items():
-        con.execute(f"alter table ld_{part} rename to {own}")  # names built here
+    name, tables = TempRows.adopt(con)
     outputs = ", ".join(_output_expr(c) for c in template.columns)
     # Without rejected or empty lines before it, record i sits on line i + 2 (the header is line 1).
     line, lines = (("l.line", f"join {tables['lines']} as l on l.rec = s.rec") if gaps

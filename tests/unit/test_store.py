@@ -163,3 +163,14 @@ def test_a_database_with_text_keys_from_an_earlier_version_is_upgraded_in_place(
     assert (result.loaded, result.duplicates_skipped) == (0, 2)
     assert cur.execute("select count(*) from activity").fetchone() == (2,)
     db.close()
+
+
+def test_staged_rows_only_ever_name_their_own_staging_tables(db):
+    from lookdown.load import TempRows
+
+    cur = db.cursor()
+    with pytest.raises(ValueError, match="not a staging table name"):
+        TempRows.view(cur, "people; drop table people", "select 1 as rec", [], num_rows=1)
+    with pytest.raises(ValueError, match="not a staging table name"):
+        TempRows.view(cur, "ld_rows_1", "select 1 as rec", ["activity"], num_rows=1)
+    assert cur.execute("select count(*) from people").fetchone() == (0,)
