@@ -365,9 +365,10 @@ def stage_template_csv(
     ((gaps,),) = con.execute("select count(*) from ld_linemap").fetchall()
     ((bad_lines,),) = con.execute("select count(distinct line) from ld_rejects").fetchall()
     date_column = DATE_COLUMN[table]
+    # (The anti-join only when some record has a problem: most files have none.)
     period = con.execute(
         f"select min(s.{date_column})::timestamp, max(s.{date_column})::timestamp from ld_stage as s "
-        "where s.rec not in (select rec from ld_problems)"
+        + ("where s.rec not in (select rec from ld_problems)" if bad_records else "")
     ).fetchone()
 
     # The good rows: a view over this file's own copies of the tables it reads, parsed once more
