@@ -14,11 +14,15 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from lookdown.store import GRAINS, Database, DatabaseBusy, default_db_path
 
-from lookdown.measures import GRAINS, Catalogue, CatalogueError, MeasureResult, run_measure
-from lookdown.store import Database, DatabaseBusy, default_db_path
+if TYPE_CHECKING:
+    from lookdown.measures import MeasureResult
+
+# Each command imports what it needs when it runs: `import` starts without pandas and the measure
+# engine, which take longer to load than a small file takes to import.
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -95,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     db_path = Path(getattr(args, "db", None) or default_db_path())
     try:
         return COMMANDS[args.command](args, db_path)
-    except (CommandError, CatalogueError, DatabaseBusy, ValueError, KeyError) as exc:
+    except (CommandError, DatabaseBusy, ValueError, KeyError) as exc:  # CatalogueError is a ValueError
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"lookdown: {message}", file=sys.stderr)
         return 2
@@ -118,6 +122,8 @@ def cmd_demo(args, db_path: Path) -> int:
 
 
 def cmd_measures(args, db_path: Path) -> int:
+    from lookdown.measures import Catalogue
+
     catalogue = Catalogue.load()
     if args.format == "json":
         json.dump([m.metadata() for m in catalogue], sys.stdout, indent=2)
@@ -132,6 +138,8 @@ def cmd_measures(args, db_path: Path) -> int:
 
 
 def cmd_measure(args, db_path: Path) -> int:
+    from lookdown.measures import Catalogue, run_measure
+
     catalogue = Catalogue.load()
     measure = catalogue[args.name]
     db = _open_existing(db_path)
@@ -157,6 +165,8 @@ def cmd_measure(args, db_path: Path) -> int:
 
 def result_rows(result: MeasureResult) -> list[dict]:
     """A guarded result as plain rows: ISO period, segment, value (None when hidden), people."""
+    import pandas as pd
+
     rows = []
     for rec in result.frame.itertuples(index=False):
         value = None if pd.isna(rec.value) else float(rec.value)
@@ -172,6 +182,7 @@ def result_rows(result: MeasureResult) -> list[dict]:
 
 def cmd_trend(args, db_path: Path) -> int:
     from lookdown.analysis.runs import measure_trends
+    from lookdown.measures import Catalogue
 
     measure = Catalogue.load()[args.name]
     db = _open_existing(db_path)
@@ -192,6 +203,7 @@ def cmd_trend(args, db_path: Path) -> int:
 
 def cmd_compare(args, db_path: Path) -> int:
     from lookdown.analysis.runs import compare_cohort
+    from lookdown.measures import Catalogue
 
     measure = Catalogue.load()[args.name]
     db = _open_existing(db_path)

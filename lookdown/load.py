@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import duckdb
-import pandas as pd
 
 from lookdown.contract import KEYS, TEMPLATES, Template
 from lookdown.store import Database, note_activity_changes
 
-# Rows written per statement (progress is reported between them): two of DuckDB's row groups
-# (122,880 rows), so each chunk is written as whole row groups that the checkpoint leaves alone.
-CHUNK_ROWS = 245_760
+if TYPE_CHECKING:  # frames come from the callers that have pandas; importing files does without it
+    import pandas as pd
+
+# How often a long write reports its progress (seconds).
+PROGRESS_EVERY = 0.2
 
 
 class ContractError(ValueError):
@@ -363,39 +365,66 @@ def write_rows(
         )
         cur.execute(sql).fetchall()
 
-    cur.execute(
-        "create or replace temp table ld_write as select rec from ld_match where same is null or not same"
-    ).fetchall()
-    ((to_write, lo, hi),) = cur.execute("select count(*), min(rec), max(rec) from ld_write").fetchall()
+    ((to_write,),) = cur.execute("select count(*) from ld_match where same is null or not same").fetchall()
     insert = (
-        f"insert into {table} ({'event_key, ' if table == 'activity' else ''}{columns}, upload_id)\n"
-        f"select {'event_key, ' if table == 'activity' else ''}{columns}, $upload_id from ld_in\n"
-        "where rec in (select rec from ld_write) and rec >= $lo and rec < $hi order by rec"
+        f"insert into {table} ({columns}, upload_id)\n"
+        f"select {columns}, $upload_id from ld_in\n"
+        "where rec in (select rec from ld_match where same is null or not same)"
     )
-    written = 0
     if to_write:
-        start = lo
-        step = max(CHUNK_ROWS, 1)
-        while start <= hi:
-            cur.execute(insert, {"upload_id": upload_id, "lo": start, "hi": start + step}).fetchall()
-            start += step
-            ((written,),) = cur.execute(
-                "select count(*) from ld_write where rec < $r", {"r": start}
-            ).fetchall()
-            if progress:
-                progress(written)
+        write_watched(cur, insert, {"upload_id": upload_id}, to_write, progress)
     stats.inserted = to_write
     stats.new += to_write - updates
-    for temp in ("ld_in", "ld_match", "ld_write"):
+    for temp in ("ld_in", "ld_match"):
         cur.execute("drop table if exists " + temp).fetchall()  # names are constants
     return stats
 
 
 _ACTIVITY_INSERT = (
     "insert into activity (event_key, " + ", ".join(_columns(TEMPLATES["activity"])) + ", upload_id)\n"
-    "select event_key, " + ", ".join(_columns(TEMPLATES["activity"])) + ", $upload_id from ld_in\n"
-    "where rec >= $lo and rec < $hi order by rec"
+    "select event_key, " + ", ".join(_columns(TEMPLATES["activity"])) + ", $upload_id from ld_in"
 )
+
+
+def write_watched(
+    cur: duckdb.DuckDBPyConnection, insert_sql: str, params: dict, rows: int, progress: Callable[[int], None] | None
+) -> None:
+    """Run one INSERT of `rows` rows as a single statement (DuckDB writes it fastest that way),
+    calling progress(rows written so far) every PROGRESS_EVERY seconds from DuckDB's own progress
+    of the query, then progress(rows). The statement runs on a worker thread and progress is
+    called on this one, so it may update a page; if progress raises, the statement is
+    interrupted and the error goes to the caller, whose transaction then rolls back. `cur` keeps
+    tracking progress afterwards (a setting cannot change inside an aborted transaction), with
+    printing off as every cursor has it, so nothing is ever drawn."""
+    if progress is None:
+        cur.execute(insert_sql, params).fetchall()
+        return
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            cur.execute(insert_sql, params).fetchall()
+        except BaseException as error:  # handed to the calling thread
+            failure.append(error)
+
+    # query_progress() needs DuckDB's progress tracking, from the statement's start.
+    cur.execute("set enable_progress_bar = true; set enable_progress_bar_print = false; "
+                "set progress_bar_time = 0").fetchall()
+    worker = threading.Thread(target=run, name="lookdown-write", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(PROGRESS_EVERY)
+            share = cur.query_progress()
+            if worker.is_alive() and share > 0:
+                progress(int(rows * min(share, 100.0) / 100))
+    except BaseException:
+        cur.interrupt()
+        worker.join()
+        raise
+    if failure:
+        raise failure[0]
+    progress(rows)
 
 
 def _write_activity(
@@ -403,7 +432,7 @@ def _write_activity(
 ) -> None:
     """Activity's key is the event itself (event_key hashes every column), so a loaded row with
     the same key is the same row: it is skipped, never updated. An anti-join on event_key drops
-    them from ld_in (nothing to do when the table is empty), then ld_in is written in chunks."""
+    them from ld_in (nothing to do when the table is empty), then ld_in is written."""
     ((loaded,),) = cur.execute("select count(*) from (select 1 from activity limit 1)").fetchall()
     if loaded:
         ((dups,),) = cur.execute(
@@ -412,17 +441,10 @@ def _write_activity(
         if dups:
             cur.execute("delete from ld_in where event_key in (select event_key from activity)").fetchall()
         stats.duplicates += dups
-    ((to_write, lo, hi),) = cur.execute("select count(*), min(rec), max(rec) from ld_in").fetchall()
+    ((to_write,),) = cur.execute("select count(*) from ld_in").fetchall()
     note_activity_changes(cur, "select occurred_at, thread_id from ld_in")
     if to_write:
-        start = lo
-        step = max(CHUNK_ROWS, 1)
-        while start <= hi:
-            cur.execute(_ACTIVITY_INSERT, {"upload_id": upload_id, "lo": start, "hi": start + step}).fetchall()
-            start += step
-            if progress:
-                ((written,),) = cur.execute("select count(*) from ld_in where rec < $r", {"r": start}).fetchall()
-                progress(written)
+        write_watched(cur, _ACTIVITY_INSERT, {"upload_id": upload_id}, to_write, progress)
     stats.inserted = to_write
     stats.new += to_write
     cur.execute("drop table if exists ld_in").fetchall()

@@ -54,7 +54,7 @@ SEGMENTATIONS = ("none", "department", "cohort", "location", "job_level")
 GRAINS = ("week", "month", "quarter")
 
 # DuckDB draws a progress bar on standard output for long queries; the CLI's output is data.
-QUIET_SQL = "set enable_progress_bar = false"
+QUIET_SQL = "set enable_progress_bar = false; set enable_progress_bar_print = false"
 
 DEFAULT_MIN_GROUP_SIZE = 5
 SMALLEST_ALLOWED_GROUP_SIZE = 3

@@ -13,18 +13,19 @@ import math
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import pandas as pd
 
 from lookdown.contract import TEMPLATES
 from lookdown.ingest.identity import write_identity_map
 from lookdown.ingest.readers import Item, NeedsMapping, pair, stage_item
 from lookdown.ingest.sources import Source, Workspace, open_source
-from lookdown.ingest.stage import ImportProblem, Scratch, Staged
+from lookdown.ingest.stage import PROBLEM_COLUMNS, ImportProblem, Problem, Scratch, Staged
 from lookdown.load import TempRows, WriteStats, write_rows
 from lookdown.store import CANONICAL_TABLES, Database, note_activity_changes
+
+if TYPE_CHECKING:  # pandas only where a table is shown: importing files does without it
+    import pandas as pd
 
 PREVIEW_ROWS = 10
 MAX_REPORTED_ERRORS = 1000
@@ -45,9 +46,15 @@ def mask(value) -> str | None:
     return (text[0] + "•••") if text else text
 
 
+def _frame(rows=None, columns=None) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _masked_preview(staged: Staged) -> pd.DataFrame:
     if staged.rows is None or staged.rows.num_rows == 0:
-        return pd.DataFrame()
+        return _frame()
     rows = staged.rows
     frame = rows.head(PREVIEW_ROWS) if isinstance(rows, TempRows) else rows.slice(0, PREVIEW_ROWS).to_pandas()
     frame = frame[[c for c in frame.columns if c not in _HIDDEN]]
@@ -70,7 +77,7 @@ def _raw_preview(source: Source, headers: list[str], identifiers: set[str]) -> p
             scratch.read_csv(csv, names)
             frame = scratch.con.execute("select * from ld_raw limit 10").df()
         except Exception:  # a preview is best effort; the import reports real errors
-            return pd.DataFrame(columns=headers)
+            return _frame(columns=headers)
     frame.columns = headers[: len(frame.columns)]
     for column in frame.columns:
         values = frame[column].dropna().astype(str)
@@ -101,8 +108,8 @@ class Detection:
     rows: int = 0  # rows that would load
     rejected: int = 0
     date_range: tuple[date, date] | None = None
-    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
-    problems: pd.DataFrame = field(default_factory=pd.DataFrame)  # the first rejected rows
+    preview: pd.DataFrame = field(default_factory=_frame)
+    problems: pd.DataFrame = field(default_factory=_frame)  # the first rejected rows
     notices: list[str] = field(default_factory=list)
     facts: dict[str, int] = field(default_factory=dict)
 
@@ -160,7 +167,7 @@ def inspect_file(
         rejected=staged.rejected,
         date_range=_date_range(staged),
         preview=preview,
-        problems=staged.problems.head(20).reset_index(drop=True),
+        problems=_frame(staged.problems[:20], columns=PROBLEM_COLUMNS),
         notices=staged.notices,
         facts=staged.facts,
     )
@@ -193,16 +200,12 @@ class FileReport:
         return out
 
 
-def _errors(problems: pd.DataFrame) -> list[dict]:
-    out = []
-    for line, column, value, reason in problems.head(MAX_REPORTED_ERRORS).itertuples(index=False):
-        out.append({
-            "line": None if pd.isna(line) else int(line),
-            "column": None if pd.isna(column) else str(column),
-            "value": None if pd.isna(value) else str(value),
-            "reason": str(reason),
-        })
-    return out
+def _errors(problems: list[Problem]) -> list[dict]:
+    return [
+        {"line": None if line is None else int(line), "column": None if column is None else str(column),
+         "value": None if value is None else str(value), "reason": str(reason)}
+        for line, column, value, reason in problems[:MAX_REPORTED_ERRORS]
+    ]
 
 
 def _after_write(cur) -> None:
@@ -225,17 +228,15 @@ def _commit(db: Database, cur, staged: Staged, source: Source, progress: Callabl
                 progress=progress,
             )
         _after_write(cur)
-        problems = staged.problems.copy()
-        problems["line"] = problems["line"].astype("Int64")
-        cur.register("ld_quarantine", problems)
-        try:
+        if staged.problems:
+            lines, columns, values, reasons = (list(part) for part in zip(*staged.problems))
             cur.execute(
                 "insert into quarantine (upload_id, file, line, column_name, value, reason) "
-                "select $u, $f, line, column_name, value, reason from ld_quarantine",
-                {"u": upload_id, "f": source.name},
+                "select $u, $f, unnest($lines::bigint[]), unnest($columns::varchar[]), "
+                "unnest($values::varchar[]), unnest($reasons::varchar[])",
+                {"u": upload_id, "f": source.name, "lines": lines, "columns": columns,
+                 "values": [None if v is None else str(v) for v in values], "reasons": reasons},
             ).fetchall()
-        finally:
-            cur.unregister("ld_quarantine")
         loaded = stats.new + stats.updated
         cur.execute(
             "update uploads set rows_loaded = $n, rows_rejected = $r where upload_id = $u",

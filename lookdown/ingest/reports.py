@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-import pandas as pd
 
 from lookdown.ingest.mapping import normalise
 from lookdown.ingest.sources import CsvText
-from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged
+from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, in_file_order
 
 # -- Microsoft Teams user activity (user detail) ------------------------------------------------
 
@@ -76,15 +75,13 @@ def _problems_and_rows(scratch: Scratch, checks: list[tuple[str, str, str]], exp
     problems = con.execute(
         "select l.line, p.column_name, p.value, p.reason from ld_problems as p "
         "join ld_lines as l on l.rec = p.rec order by l.line"
-    ).df()
-    structural = scratch.csv_problems(set())
-    if not structural.empty:
-        problems = pd.concat([structural, problems], ignore_index=True).sort_values("line", kind="stable")
+    ).fetchall()
+    problems = in_file_order(scratch.csv_problems(set()) + problems)
     rows = con.sql(expand_sql, params=params).to_arrow_table()
     ((read,),) = con.execute("select count(*) from ld_raw").fetchall()
     ((bad,),) = con.execute("select count(distinct rec) from ld_problems").fetchall()
     ((bad_lines,),) = con.execute("select count(distinct line) from ld_rejects").fetchall()
-    return rows, problems.reset_index(drop=True), read + bad_lines, bad + bad_lines
+    return rows, problems, read + bad_lines, bad + bad_lines
 
 
 def stage_teams(scratch: Scratch, csv: CsvText, *, tz: str, today: date) -> Staged:

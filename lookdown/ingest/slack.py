@@ -18,10 +18,9 @@ import re
 import zipfile
 from collections import Counter
 
-import pandas as pd
 
 from lookdown.ingest.sources import Source
-from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, no_problems
+from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, in_file_order
 
 HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
 UNKNOWN_REACTOR = "slack:unknown-reactor"
@@ -185,6 +184,8 @@ def stage_slack_zip(scratch: Scratch, source: Source, *, tz: str) -> Staged:
     facts["threads"] = len({(c, str(m.get("thread_ts"))) for (c, _), m in messages.items()
                             if m.get("thread_ts") and str(m.get("thread_ts")) != str(m.get("ts"))})
 
+    import pandas as pd  # only for the exports that need it: it takes a while to import
+
     frame = pd.DataFrame(rows, columns=["ts", "person_id", "person_id_alt", "kind", "space", "thread_id",
                                         "target_person_id", "target_person_id_alt", "event_id"])
     frame.insert(0, "rec", range(len(frame)))
@@ -208,13 +209,11 @@ def stage_slack_zip(scratch: Scratch, source: Source, *, tz: str) -> Staged:
         notices.append(f"{facts['not_participation']:,} system or bot messages were not counted as participation.")
     if day_files == 0:
         raise ImportProblem("This Slack export has no channel day files (folder/YYYY-MM-DD.json).")
-    problem_frame = pd.DataFrame(problems, columns=["line", "column_name", "value", "reason"]) if problems \
-        else no_problems()
     return Staged(
         file_kind="slack_zip",
         table="activity",
         rows=staged,
-        problems=problem_frame,
+        problems=in_file_order(problems),
         rows_read=len(messages),
         rejected=len(problems),
         period=activity_period(staged),

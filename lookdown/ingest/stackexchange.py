@@ -11,10 +11,9 @@ import io
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-import pandas as pd
 
 from lookdown.ingest.sources import Source
-from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, no_problems
+from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, in_file_order
 
 COMMUNITY_USER = "-1"
 
@@ -105,6 +104,8 @@ def stage_stackexchange(scratch: Scratch, posts: Source, users: Source | None, *
     facts["unanswered_questions"] = facts["questions"] - facts["answered_questions"]
     if not questions and not answers:
         raise ImportProblem(f"{posts.name} has no questions or answers.")
+    import pandas as pd  # only for the exports that need it: it takes a while to import
+
     frame = pd.DataFrame(out, columns=["created", "person_id", "kind", "space", "thread_id",
                                        "target_person_id", "event_id"])
     frame.insert(0, "rec", range(len(frame)))
@@ -138,8 +139,7 @@ def stage_stackexchange(scratch: Scratch, posts: Source, users: Source | None, *
                        "under the name shown on the post.")
     return Staged(
         file_kind="stackexchange_xml", table="activity", rows=rows,
-        problems=pd.DataFrame(problems, columns=["line", "column_name", "value", "reason"]) if problems
-        else no_problems(),
+        problems=in_file_order(problems),
         rows_read=len(questions) + len(answers), rejected=orphans + undated, period=activity_period(rows),
         source_key="stackexchange:" + site, replace_period=True, notices=notices, facts=dict(facts),
     )

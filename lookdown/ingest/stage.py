@@ -11,15 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from lookdown.contract import DATE_COLUMN, ENUM_SYNONYMS, OLD_DATES_ALLOWED, TEMPLATES, Column, Template
 from lookdown.ingest.sources import CsvText
 from lookdown.load import TempRows
 from lookdown.store import QUIET_SQL
+
+if TYPE_CHECKING:  # pandas and pyarrow are imported only by the readers that need them
+    import pyarrow as pa
 
 PARSE_SQL = Path(__file__).with_name("parse.sql").read_text()
 MAX_VALUE_CHARS = 200
@@ -36,6 +38,21 @@ CSV_ERRORS = {
 PROBLEM_COLUMNS = ["line", "column_name", "value", "reason"]
 
 
+class Problem(NamedTuple):
+    """One rejected row, or one thing wrong with it: where (file line, column), what (the value,
+    never an identifier) and why."""
+
+    line: int | None
+    column_name: str | None
+    value: str | None
+    reason: str
+
+
+def in_file_order(problems) -> list[Problem]:
+    """Problems sorted by line (those without a line last), in their order within a line."""
+    return sorted((Problem(*p) for p in problems), key=lambda p: (p.line is None, p.line or 0))
+
+
 class ImportProblem(ValueError):
     """The file cannot be read as the kind it was taken for (the reason is for the user)."""
 
@@ -47,7 +64,7 @@ class Staged:
     file_kind: str
     table: str | None
     rows: pa.Table | TempRows | None
-    problems: pd.DataFrame
+    problems: list[Problem]  # in file order
     rows_read: int
     rejected: int
     period: tuple[datetime, datetime] | None = None
@@ -61,10 +78,6 @@ class Staged:
     @property
     def good(self) -> int:
         return 0 if self.rows is None else self.rows.num_rows
-
-
-def no_problems() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
 
 
 class Scratch:
@@ -136,7 +149,7 @@ class Scratch:
             f"from ({records}) as raw asof left join ld_linemap as m on raw.rec + 1 > m.t"
         ).fetchall()
 
-    def csv_problems(self, known_columns: set[str]) -> pd.DataFrame:
+    def csv_problems(self, known_columns: set[str]) -> list[Problem]:
         """Lines read_csv rejected, as problems."""
         rows = self.con.execute(
             "select line, error_type, column_name from ld_rejects order by line"
@@ -148,8 +161,8 @@ class Scratch:
                 continue
             seen.add(line)
             reason = CSV_ERRORS.get(error_type, str(error_type).lower())
-            out.append((line, column if column in known_columns else None, None, reason))
-        return pd.DataFrame(out, columns=PROBLEM_COLUMNS) if out else no_problems()
+            out.append(Problem(line, column if column in known_columns else None, None, reason))
+        return out
 
 
 # -- Templates (and mapped exports) -----------------------------------------------------------
@@ -164,8 +177,9 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(f"'{v}'" for v in values) + "]"
 
 
-def _parse_expr(template: Template, column: Column, present: bool) -> str:
-    """How the (cleaned) text of a template column is read (names from the contract)."""
+def _parse_expr(template: Template, column: Column, present: bool, offset_free: bool) -> str:
+    """How the (cleaned) text of a template column is read (names from the contract).
+    offset_free: no value of this date column has a time-zone offset (a faster parser reads it)."""
     name = column.name
     ref = f"cl.{name}" if present else "null::varchar"
     if column.allowed:
@@ -177,10 +191,11 @@ def _parse_expr(template: Template, column: Column, present: bool) -> str:
         return f"case lower({ref}) {whens} else lower({ref}) end"
     if name == "month":
         return f"ld_month_c({ref}, f.{name}__dayfirst, f.tz_)"
+    plain = "_plain" if offset_free else ""
     if column.type == "date":
-        return f"ld_date_c({ref}, f.{name}__dayfirst, f.tz_)"
+        return f"ld_date{plain}_c({ref}, f.{name}__dayfirst, f.tz_)"
     if column.type == "timestamp":
-        return f"ld_timestamp_c({ref}, f.{name}__dayfirst, f.tz_)"
+        return f"ld_timestamp{plain}_c({ref}, f.{name}__dayfirst, f.tz_)"
     if _is_number(column):
         return (
             f"ld_amount_c({ref}, coalesce(f.{name}__vote, 0) > 0 "
@@ -211,6 +226,7 @@ def _flags_sql(template: Template, present: set[str]) -> str:
                     f"(count(*) filter (where ld_slash_dayfirst({name})) > 0 and "
                     f"count(*) filter (where ld_slash_monthfirst({name})) = 0) as {name}__dayfirst"
                 )
+                parts.append(f"coalesce(bool_and(ld_offset_free({name})), true) as {name}__offset_free")
             else:
                 parts.append(f"false as {name}__dayfirst")
         elif _is_number(column):
@@ -313,12 +329,17 @@ def stage_template_csv(
     needs_clean = con.execute(
         "select " + ", ".join(f"{name}__clean" for name in sorted(present)) + " from ld_colflags"
     ).fetchone()
+    dated = [c.name for c in template.columns if c.type in ("date", "timestamp") and c.name in present]
+    offset_free = set()
+    if dated:
+        flags = con.execute("select " + ", ".join(f"{n}__offset_free" for n in dated) + " from ld_colflags").fetchone()
+        offset_free = {n for n, free in zip(dated, flags) if free}
     cleaned = ", ".join(
         f"ld_clean(raw.{name}) as {name}" if dirty else f"raw.{name} as {name}"
         for name, dirty in zip(sorted(present), needs_clean)
     )
     parsed = ",\n  ".join(
-        f"{_parse_expr(template, c, c.name in present)} as {c.name}, "
+        f"{_parse_expr(template, c, c.name in present, c.name in offset_free)} as {c.name}, "
         f"{'cl.' + c.name if c.name in present else 'null::varchar'} as {c.name}__raw"
         for c in template.columns
     )
@@ -356,9 +377,8 @@ def stage_template_csv(
     value_problems = con.execute(
         "select l.line, p.column_name, p.value, p.reason from ld_problems as p "
         "join ld_lines as l on l.rec = p.rec order by p.rec, p.column_name"
-    ).df()
-    problems = pd.concat([scratch.csv_problems(known), value_problems], ignore_index=True)
-    problems = problems.sort_values("line", kind="stable").reset_index(drop=True)
+    ).fetchall()
+    problems = in_file_order(scratch.csv_problems(known) + value_problems)
 
     ((read,),) = con.execute("select count(*) from ld_stage").fetchall()
     ((bad_records,),) = con.execute("select count(distinct rec) from ld_problems").fetchall()

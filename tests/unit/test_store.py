@@ -102,8 +102,10 @@ def test_a_second_process_gets_a_clear_message_when_the_file_is_busy(tmp_path):
 
 
 def test_cursors_never_draw_a_progress_bar_into_the_command_lines_output(db):
-    (drawn,) = db.cursor().execute("select current_setting('enable_progress_bar')").fetchone()
-    assert drawn is False
+    (tracked, drawn) = db.cursor().execute(
+        "select current_setting('enable_progress_bar'), current_setting('enable_progress_bar_print')"
+    ).fetchone()
+    assert tracked is False and drawn is False
 
 
 def test_a_database_with_text_keys_from_an_earlier_version_is_upgraded_in_place(tmp_path):
