@@ -136,9 +136,9 @@ def stage_item(
     if mapping is not None:
         table, columns = mapping
         return stage_template_csv(scratch, csv, table, columns, tz=tz, today=today, file_kind="mapped")
-    if forced_table is None and as_kind in (None, "template"):
+    if as_kind in (None, "template") or forced_table is not None:
         table = exact_template(headers)
-        if table is not None:
+        if table is not None and forced_table in (None, table):
             return stage_template_csv(scratch, csv, table, template_mapping(headers, table), tz=tz, today=today)
     if as_kind in (None, "teams_user_activity") and (reports.is_teams_user_activity(headers)
                                                      or as_kind == "teams_user_activity"):

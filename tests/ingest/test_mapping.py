@@ -84,6 +84,10 @@ def test_mapping_passed_to_import_and_as_kind(db, tmp_files):
     (report,) = import_files(db, [forced], as_kind="people", today=TODAY)
     assert report.kind == "mapped" and report.loaded == 1
     assert count(db, "select count(*) from people") == 3
+    # Naming the table a template file is for changes nothing: it is still read as that template.
+    template = tmp_files("people.csv", "person_id,department\nE4,Legal\n")
+    (report,) = import_files(db, [template], as_kind="people", today=TODAY)
+    assert report.kind == "template" and report.loaded == 1
 
 
 def test_real_ibm_hr_csv_is_offered_as_people(db):
