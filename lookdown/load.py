@@ -369,8 +369,8 @@ def write_rows(
     insert = (
         f"insert into {table} ({columns}, upload_id)\n"
         f"select {columns}, $upload_id from ld_in\n"
-        "where rec in (select rec from ld_match where same is null or not same)"
-    )
+        "where rec in (select rec from ld_match where same is null or not same) order by rec"
+    )  # in file order: a key's repeated rows are matched by their order (_existing_sql)
     if to_write:
         write_watched(cur, insert, {"upload_id": upload_id}, to_write, progress)
     stats.inserted = to_write

@@ -187,6 +187,38 @@ def test_activity_template_with_offsets_and_epochs(db, tmp_files):
     assert count(db, "select answers_by_others from questions") == 1
 
 
+# Values without an offset, in every format the parser reads (and some it cannot).
+OFFSET_FREE = ["2024-03-01 11:30", "2024-03-01", "2024-3-1 9:05:07.25", "3/4/2024", "3/4/2024 14:05",
+               "4.3.2024", "1709294400000", "1709294400", "45352", "45352.5", "Mar 4, 2024", "20240304",
+               "4 March 2024", "not a date", "", "2024-02-30"]
+
+
+@pytest.mark.parametrize("dayfirst", [False, True])
+def test_the_fast_date_parser_reads_offset_free_values_exactly_like_the_full_one(dayfirst):
+    from lookdown.ingest.stage import Scratch
+
+    with Scratch() as scratch:
+        rows = scratch.con.execute(
+            "select v, ld_offset_free(v), ld_timestamp_c(v, $d, 'Europe/Paris'), "
+            "ld_timestamp_plain_c(v, $d, 'Europe/Paris') from unnest($values) as t(v)",
+            {"values": OFFSET_FREE, "d": dayfirst},
+        ).fetchall()
+    assert all(free for _, free, _, _ in rows)
+    assert [(v, full) for v, _, full, _ in rows] == [(v, fast) for v, _, _, fast in rows]
+    assert sum(full is not None for _, _, full, _ in rows) == len(OFFSET_FREE) - 3
+
+
+def test_one_value_with_an_offset_sends_its_column_through_the_full_parser(db, tmp_files):
+    """A plain cast would read '2024-03-01T10:00:00+02:00' and drop the offset: the column is
+    checked first, and this file is read the slow, exact way."""
+    path = tmp_files("activity.csv", "occurred_at,person_id,kind\n"
+                                     "2024-03-01 09:00,a,post\n2024-03-01T10:00:00+02:00,b,post\n")
+    report, = import_files(db, [path], timezone="Europe/Paris", today=TODAY)
+    assert report.loaded == 2
+    times = [r[0] for r in db.cursor().execute("select occurred_at from activity order by 1").fetchall()]
+    assert times == [datetime(2024, 3, 1, 9, 0), datetime(2024, 3, 1, 9, 0)]  # 10:00+02:00 is 09:00 in Paris
+
+
 def test_failure_mid_load_leaves_the_database_exactly_as_before(db, tmp_files, monkeypatch):
     base = tmp_files("base.csv", "person_id,department\nE1,Sales\n")
     import_files(db, [base], today=TODAY)
