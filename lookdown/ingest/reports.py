@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-
 from lookdown.ingest.mapping import normalise
 from lookdown.ingest.sources import CsvText
 from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, in_file_order

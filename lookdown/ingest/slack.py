@@ -18,7 +18,6 @@ import re
 import zipfile
 from collections import Counter
 
-
 from lookdown.ingest.sources import Source
 from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, in_file_order
 

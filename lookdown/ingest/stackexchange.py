@@ -11,7 +11,6 @@ import io
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-
 from lookdown.ingest.sources import Source
 from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, in_file_order
 
