@@ -13,8 +13,10 @@ The queries are in inventory.sql, one per `-- name:` line.
 """
 from __future__ import annotations
 
+import logging
 import re
 import shutil
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -57,6 +59,8 @@ IDENTITY_ADVICE_BELOW = 0.9
 DEFAULT_TIMEZONE = "UTC"
 INBOX_DONE = "done"
 INBOX_FAILED = "failed"
+INBOX_SECONDS = 5.0  # how often the running app looks into the inbox
+INBOX_KEPT = 50  # automatic imports remembered for the Upload page
 
 
 @cache
@@ -506,3 +510,77 @@ def import_inbox(
             moved.append(_move(item.companion.path, destination))
         results.append(InboxResult(report, moved))
     return results
+
+
+class InboxWatcher:
+    """Imports what is copied into the inbox while the app runs, so large exports need no click.
+
+    Every `every` seconds it looks into the folder. When the files waiting there, their sizes and
+    modification times are the same as at the previous look (a copy in progress changes them;
+    a Users.csv still on its way keeps its Messages.csv waiting), it imports them all as
+    `import_inbox` does. The Upload page's button goes through `import_now`, so the folder is
+    never imported twice at once. The running app owns the only writer of the database, so it is
+    the one that watches."""
+
+    def __init__(self, db: Database, folder: Path, *, every: float = INBOX_SECONDS):
+        self.db, self.folder, self.every = db, folder, every
+        self.imported: list[tuple[datetime, InboxResult]] = []  # automatic imports, oldest first
+        self.error: str | None = None  # why the last automatic import failed, if it did
+        self._last_look: dict[Path, tuple[int, int]] | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _waiting(self) -> dict[Path, tuple[int, int]]:
+        found = {}
+        for path in waiting_files(self.folder):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # moved away between the listing and now
+                continue
+            found[path] = (stat.st_size, stat.st_mtime_ns)
+        return found
+
+    def look(self) -> list[InboxResult]:
+        """One look: import the waiting files if none changed since the previous look."""
+        with self._lock:
+            waiting = self._waiting()
+            settled = bool(waiting) and waiting == self._last_look
+            self._last_look = waiting
+            if not settled:
+                return []
+            results = import_inbox(self.db, self.folder, timezone=timezone(self.db))
+            self._last_look = None
+            now = datetime.now()
+            self.imported = (self.imported + [(now, r) for r in results])[-INBOX_KEPT:]
+            return results
+
+    def import_now(self, progress: Callable[[int, int], None] | None = None) -> list[InboxResult]:
+        """Import every waiting file at once (the Upload page's button)."""
+        with self._lock:
+            self._last_look = None
+            return import_inbox(self.db, self.folder, timezone=timezone(self.db), progress=progress)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                self.look()
+                self.error = None
+            except Exception as error:  # keep watching: the page shows it, the log keeps it
+                self.error = f"{type(error).__name__}: {error}"
+                logging.getLogger(__name__).exception("Importing the inbox %s failed", self.folder)
+
+    def start(self) -> "InboxWatcher":
+        if self.every > 0 and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="lookdown-inbox", daemon=True)
+            self._thread.start()
+        return self
+
+    @property
+    def watching(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()

@@ -28,7 +28,7 @@ files = st.file_uploader(
 )
 st.caption(
     f"The browser accepts files of up to **{limit} MB** each. Larger exports go into the folder "
-    f"`{inbox}`: copy them there and press the button at the bottom of this page. Or, with the app "
+    f"`{inbox}` (see the bottom of this page). Or, with the app "
     "stopped (only one program may write to the database at a time), run "
     "`python -m lookdown import FILE...` in the Lookdown folder."
 )
@@ -51,15 +51,4 @@ run = st.session_state.get(imports.RESULTS_KEY)
 if run is not None:
     imports.show_results(data, run)
 
-st.subheader("Larger exports: the inbox folder")
-waiting_files = inventory.waiting_files(inbox)
-if waiting_files:
-    st.markdown(f"**Waiting in `{inbox}`:** " + ", ".join(
-        f"`{p.name}` ({p.stat().st_size / 1e6:,.1f} MB)" for p in waiting_files))
-else:
-    st.markdown(f"No files are waiting in `{inbox}`.")
-st.caption("Each file is imported as if uploaded here, then moved to `done/` (loaded, even when some rows "
-           "were rejected) or `failed/` (not loaded: the reason is shown) inside that folder.")
-if st.button(f"Import files waiting in {inbox}/", disabled=not waiting_files, key="inbox",
-             icon=":material/move_to_inbox:"):
-    imports.load_inbox(data, inbox)
+imports.inbox_section(data)

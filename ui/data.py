@@ -8,6 +8,7 @@ its SQL, grain, segmentation, period and the minimum group size in force.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from lookdown.measures import (
     segmentations,
 )
 from lookdown.charts import pair_figure
+from lookdown.inventory import INBOX_SECONDS, InboxWatcher, inbox_dir
 from lookdown.overview import cohort_starts
 from lookdown.store import DEFAULT_DB, Coverage, Database, DatabaseBusy, default_db_path
 
@@ -33,6 +35,7 @@ class PageData:
     min_group_size: int
     coverage: Coverage
     catalogue: Catalogue
+    inbox: InboxWatcher
 
     @property
     def empty(self) -> bool:
@@ -46,6 +49,20 @@ def _close(db: Database) -> None:
 @st.cache_resource(show_spinner=False, on_release=_close)
 def _database(path: str) -> Database:
     return Database(path)
+
+
+def inbox_seconds() -> float:
+    """How often the app looks into the inbox: LOOKDOWN_INBOX_SECONDS, 0 for never on its own."""
+    try:
+        return max(0.0, float(os.environ.get("LOOKDOWN_INBOX_SECONDS", INBOX_SECONDS)))
+    except ValueError:
+        return INBOX_SECONDS
+
+
+@st.cache_resource(show_spinner=False, on_release=InboxWatcher.stop)
+def _inbox_watcher(path: str, every: float) -> InboxWatcher:
+    """One watcher per database, for as long as the app has it open."""
+    return InboxWatcher(_database(path), inbox_dir(path), every=every).start()
 
 
 def _catalogue_signature() -> tuple:
@@ -132,6 +149,7 @@ def open_data() -> PageData:
         min_group_size=db.min_group_size,
         coverage=_coverage(db, str(path), version),
         catalogue=catalogue,
+        inbox=_inbox_watcher(str(path), inbox_seconds()),
     )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +24,7 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "zip", "xml"]
 NOT_IN_FILE = "(not in this file)"
 RESULTS_KEY = "import_results"
 ROUND_KEY = "upload_round"
+INBOX_REDRAW_SECONDS = 2.0  # how often the inbox section is redrawn while the app watches it
 
 
 # -- Detection ---------------------------------------------------------------------------------
@@ -213,12 +213,53 @@ def load_files(data: PageData, items: list[Item]) -> None:
     st.rerun()
 
 
-def load_inbox(data: PageData, folder: Path) -> None:
-    results = inventory.import_inbox(data.db, folder, timezone=inventory.timezone(data.db),
-                                     progress=_progress_bar())
+def load_inbox(data: PageData) -> None:
+    results = data.inbox.import_now(progress=_progress_bar())
     moved = {r.report.file: [str(p) for p in r.moved] for r in results}
     st.session_state[RESULTS_KEY] = ImportRun([r.report for r in results], "inbox", moved)
     st.rerun()
+
+
+def inbox_section(data: PageData) -> None:
+    """The inbox: what waits there, what the app imported from it on its own, and a button to
+    import now. Redrawn every few seconds while the app watches the folder."""
+    watching = data.inbox.watching
+    st.fragment(_inbox_section, run_every=INBOX_REDRAW_SECONDS if watching else None)(data)
+
+
+def _inbox_section(data: PageData) -> None:
+    watcher = data.inbox
+    folder = watcher.folder
+    st.subheader("Larger exports: the inbox folder")
+    if watcher.watching:
+        st.caption(
+            f"Copy exports into `{folder}`: while the app runs it looks there every "
+            f"{watcher.every:g} seconds and imports each file once its copy has finished, as if uploaded "
+            "here. Each is then moved to `done/` (loaded, even when some rows were rejected) or `failed/` "
+            "(not loaded: the reason is shown) inside that folder."
+        )
+    else:
+        st.caption(
+            f"Copy exports into `{folder}` and press the button below: each file is imported as if "
+            "uploaded here, then moved to `done/` (loaded, even when some rows were rejected) or "
+            "`failed/` (not loaded: the reason is shown) inside that folder."
+        )
+    waiting = inventory.waiting_files(folder)
+    if waiting:
+        st.markdown(f"**Waiting in `{folder}`:** " + ", ".join(
+            f"`{p.name}` ({p.stat().st_size / 1e6:,.1f} MB)" for p in waiting))
+    else:
+        st.markdown(f"No files are waiting in `{folder}`.")
+    if watcher.error:
+        st.error(f"The last look into the inbox failed: {watcher.error}", icon=":material/error:")
+    if watcher.imported:
+        st.markdown("**Imported from the inbox while the app ran** (newest first):")
+        for when, result in reversed(watcher.imported):
+            moved = ", ".join(f"`{p.relative_to(folder).as_posix()}`" for p in result.moved)
+            st.caption(f"{when:%d %b %Y %H:%M:%S}: {inventory.report_sentence(result.report)} Moved to {moved}.")
+    if st.button(f"Import files waiting in {folder}/ now", disabled=not waiting, key="inbox",
+                 icon=":material/move_to_inbox:"):
+        load_inbox(data)
 
 
 def show_results(data: PageData, run: ImportRun) -> None:

@@ -50,7 +50,7 @@ def demo_file(tmp_path_factory) -> Path:
 def server(demo_file):
     """A fresh `streamlit run app.py`; always stopped at the end."""
     port = free_port()
-    env = {**os.environ, "LOOKDOWN_DB": str(demo_file)}
+    env = {**os.environ, "LOOKDOWN_DB": str(demo_file), "LOOKDOWN_INBOX_SECONDS": "0.5"}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",

@@ -126,3 +126,26 @@ def test_upload_a_csv_with_bad_rows_then_see_the_overview_change(server, browser
     finally:
         page.close()
         shutil.rmtree(demo_file.parent / "inbox", ignore_errors=True)
+
+
+def test_an_export_copied_into_the_inbox_is_imported_while_the_upload_page_is_open(server, browser,  # noqa: F811
+                                                                                   demo_file):
+    inbox = demo_file.parent / "inbox"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{server}/")
+        open_overview(page)
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Upload").click()
+        page.get_by_role("heading", name="Upload your data").wait_for(timeout=TIMEOUT)
+        page.get_by_text("No files are waiting in").wait_for(timeout=TIMEOUT)
+        # Copied while the page is open, as a large export would be: nobody presses anything.
+        (inbox / "december.csv").write_text(
+            "requested_on,person_id,department,course,status,cost\n"
+            "2024-12-02,p001,Sales,Excel,requested,100\n2024-12-03,p002,Sales,Word,requested,100\n")
+        page.get_by_text("december.csv → training records: 2 rows loaded").wait_for(timeout=TIMEOUT)
+        assert page.get_by_text("Moved to done/december.csv.").count() == 1
+        assert (inbox / "done" / "december.csv").exists()
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        page.close()
+        shutil.rmtree(inbox, ignore_errors=True)

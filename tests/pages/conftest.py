@@ -15,10 +15,12 @@ def fixture_db_path(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def app_env(monkeypatch, fixture_db_path):
-    """Every page test starts with empty Streamlit caches and LOOKDOWN_DB on the fixture file."""
+    """Every page test starts with empty Streamlit caches and LOOKDOWN_DB on the fixture file. The
+    app does not watch the inbox on its own unless a test asks (LOOKDOWN_INBOX_SECONDS)."""
     st.cache_data.clear()
     st.cache_resource.clear()
     monkeypatch.setenv("LOOKDOWN_DB", str(fixture_db_path))
+    monkeypatch.setenv("LOOKDOWN_INBOX_SECONDS", "0")
     yield fixture_db_path
     st.cache_data.clear()
     st.cache_resource.clear()

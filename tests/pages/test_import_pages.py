@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -201,7 +202,7 @@ def test_files_waiting_in_the_inbox_are_imported_and_moved(fresh_db):
     at = page(UPLOAD)
     assert any("`mystery.csv`" in m and "`training.csv`" in m for m in texts(at.markdown))
     button = at.button(key="inbox")
-    assert button.label == f"Import files waiting in {inbox}/" and not button.disabled
+    assert button.label == f"Import files waiting in {inbox}/ now" and not button.disabled
     run(button.click())
     assert texts(at.warning) == ["**training.csv** → training records: 5 rows loaded, 3 rejected, "
                                  "0 already loaded (skipped)."]
@@ -302,6 +303,25 @@ def test_activity_of_people_missing_from_hr_data_gets_plain_advice(fresh_db):
     assert metric_values(at)["Activity joined to a department"] == "78%"
     advice = [w for w in texts(at.warning) if "identity map" in w]
     assert len(advice) == 1 and advice[0].startswith("22% of the activity comes from people who are not in")
+
+
+def test_the_app_imports_files_copied_into_the_inbox_on_its_own(fresh_db, monkeypatch):
+    monkeypatch.setenv("LOOKDOWN_INBOX_SECONDS", "0.1")
+    inbox = fresh_db.parent / "inbox"
+    at = page(UPLOAD)  # the app opens the database, and watches its inbox from now on
+    assert any("it looks there every 0.1 seconds" in c for c in texts(at.caption))
+    (inbox / "training.csv").write_text(TRAINING)
+    deadline = time.monotonic() + 30
+    while True:
+        run(at)
+        imported = [c for c in texts(at.caption) if "**training.csv** → training records" in c]
+        if imported or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(imported) == 1
+    assert "5 rows loaded, 3 rejected, 0 already loaded (skipped). Moved to `done/training.csv`." in imported[0]
+    assert f"No files are waiting in `{inbox}`." in texts(at.markdown)
+    assert db_count(fresh_db, "select count(*) from training") == 203
 
 
 def test_both_pages_explain_an_empty_database(tmp_path, monkeypatch):

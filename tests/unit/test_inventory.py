@@ -6,6 +6,7 @@ February) and 2 rejected ones.
 """
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -250,3 +251,62 @@ def test_headings_keep_acronyms():
 
     assert heading("HR people records") == "HR people records"
     assert heading("training records") == "Training records"
+
+
+def test_the_inbox_watcher_imports_a_file_once_its_copy_is_finished(db, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    watcher = inventory.InboxWatcher(db, inbox, every=0)
+    assert watcher.look() == []
+    copy = inbox / "training.csv"
+    copy.write_text(TRAINING[:60])  # a copy in progress
+    assert watcher.look() == []  # seen for the first time: wait for the next look
+    copy.write_text(TRAINING)  # still growing since the last look
+    assert watcher.look() == []
+    (result,) = watcher.look()  # unchanged since the last look: imported
+    assert (result.report.loaded, result.report.rejected) == (2, 2)
+    assert [p.relative_to(inbox).as_posix() for p in result.moved] == ["done/training.csv"]
+    assert [r for _, r in watcher.imported] == [result]
+    assert watcher.look() == [] and inventory.waiting_files(inbox) == []
+
+
+def test_the_inbox_watcher_waits_for_every_file_being_copied(db, tmp_path):
+    from tests.ingest.test_viva_stackexchange import MESSAGES, USERS
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    watcher = inventory.InboxWatcher(db, inbox, every=0)
+    (inbox / "Messages.csv").write_text(MESSAGES)
+    assert watcher.look() == []
+    (inbox / "Users.csv").write_text(USERS)  # Messages.csv must not be read without its users
+    assert watcher.look() == []
+    (result,) = watcher.look()
+    assert result.report.kind == "viva_engage" and result.report.loaded == 6
+    assert sorted(p.relative_to(inbox).as_posix() for p in result.moved) == ["done/Messages.csv",
+                                                                             "done/Users.csv"]
+
+
+def test_the_inbox_watcher_runs_on_its_own_until_stopped(tmp_path):
+    path = tmp_path / "lookdown.duckdb"
+    db = Database(path)
+    inbox = inventory.inbox_dir(path)
+    inbox.mkdir()
+    watcher = inventory.InboxWatcher(db, inbox, every=0.05).start()
+    try:
+        assert watcher.watching
+        (inbox / "training.csv").write_text(TRAINING)
+        deadline = time.monotonic() + 30
+        while not watcher.imported and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [r.report.loaded for _, r in watcher.imported] == [2]
+        assert db.cursor().execute("select count(*) from training").fetchone() == (2,)
+    finally:
+        watcher.stop()
+        db.close()
+    assert not watcher.watching and watcher.error is None
+
+
+def test_an_inbox_watcher_set_to_zero_seconds_does_not_watch(db, tmp_path):
+    watcher = inventory.InboxWatcher(db, tmp_path, every=0).start()
+    assert not watcher.watching
+    watcher.stop()
