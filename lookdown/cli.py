@@ -242,7 +242,13 @@ def cmd_import(args, db_path: Path) -> int:
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise CommandError(f"no such file: {', '.join(missing)}")
-    db = Database(db_path)
+    try:
+        db = Database(db_path)
+    except DatabaseBusy as busy:
+        from lookdown.inventory import inbox_dir
+
+        raise CommandError(f"{busy} While the app runs, copy the files into {inbox_dir(db_path)}/ instead: "
+                           "the app imports them.") from busy
     try:
         if args.timezone:
             db.set_setting("timezone", args.timezone)

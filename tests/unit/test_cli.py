@@ -1,5 +1,8 @@
 """`python -m lookdown`: the commands scheduled jobs and power users script against."""
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -7,6 +10,8 @@ import pytest
 from lookdown.cli import main
 from lookdown.load import load_frames
 from lookdown.store import Database
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -76,3 +81,21 @@ def test_mistakes_get_one_clear_line_and_exit_2(small_org, capsys, argv, message
 def test_a_missing_database_says_how_to_make_one(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "absent.duckdb"), "measure", "training_requests"]) == 2
     assert "python -m lookdown demo" in capsys.readouterr().err
+
+
+def test_import_while_the_app_holds_the_database_points_to_the_inbox(small_org, tmp_path, capsys):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom lookdown.store import Database\n"
+                               f"db = Database({str(small_org)!r})\nprint('open', flush=True)\ntime.sleep(60)\n"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        csv = tmp_path / "people.csv"
+        csv.write_text("person_id,department\nx@example.com,Sales\n")
+        assert main(["--db", str(small_org), "import", str(csv)]) == 2
+    finally:
+        holder.kill()
+        holder.wait()
+    error = capsys.readouterr().err
+    assert "is open in another Lookdown process" in error
+    assert f"copy the files into {small_org.parent / 'inbox'}/ instead: the app imports them." in error
