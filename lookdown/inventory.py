@@ -372,19 +372,26 @@ def succeeded(report: FileReport) -> bool:
     return report.upload_id is not None
 
 
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
+
+
 def report_sentence(report: FileReport) -> str:
     """One line per file, in words."""
+    if report.kind == "needs_mapping":  # only files imported without the Upload page's mapping step
+        return (f"**{report.file}**: not loaded. {report.reason} To map it once, upload its first lines on "
+                "the Upload page and save the mapping: files with the same columns are then read with it.")
     if not report.understood:
         return f"**{report.file}**: not loaded. {report.reason}"
     if not succeeded(report):
         return f"**{report.file}**: not loaded. {report.reason}"
     into = TABLE_LABELS.get(report.table or "", report.table)
-    parts = [f"{report.loaded:,} rows loaded", f"{report.rejected:,} rejected",
+    parts = [f"{_rows(report.loaded)} loaded", f"{report.rejected:,} rejected",
              f"{report.duplicates_skipped:,} already loaded (skipped)"]
     if report.updated:
         parts.append(f"{report.updated:,} of the loaded rows changed rows already there")
     if report.replaced:
-        parts.append(f"{report.replaced:,} rows of an older export of the same source replaced")
+        parts.append(f"{_rows(report.replaced)} of an older export of the same source replaced")
     return f"**{report.file}** → {into}: " + ", ".join(parts) + "."
 
 

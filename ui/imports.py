@@ -25,6 +25,7 @@ NOT_IN_FILE = "(not in this file)"
 RESULTS_KEY = "import_results"
 ROUND_KEY = "upload_round"
 INBOX_REDRAW_SECONDS = 2.0  # how often the inbox section is redrawn while the app watches it
+INBOX_SHOWN = 10  # automatic imports listed
 
 
 # -- Detection ---------------------------------------------------------------------------------
@@ -232,11 +233,12 @@ def _inbox_section(data: PageData) -> None:
     folder = watcher.folder
     st.subheader("Larger exports: the inbox folder")
     if watcher.watching:
+        every = "second" if watcher.every == 1 else f"{watcher.every:g} seconds"
         st.caption(
-            f"Copy exports into `{folder}`: while the app runs it looks there every "
-            f"{watcher.every:g} seconds and imports each file once its copy has finished, as if uploaded "
-            "here. Each is then moved to `done/` (loaded, even when some rows were rejected) or `failed/` "
-            "(not loaded: the reason is shown) inside that folder."
+            f"Copy exports into `{folder}`: while the app runs it looks there every {every} and imports "
+            "each file once its copy has finished, as if uploaded here. Each is then moved to `done/` "
+            "(loaded, even when some rows were rejected) or `failed/` (not loaded: the reason is shown) "
+            "inside that folder. Rejected rows are listed, and can be downloaded, on the Data page."
         )
     else:
         st.caption(
@@ -253,10 +255,15 @@ def _inbox_section(data: PageData) -> None:
     if watcher.error:
         st.error(f"The last look into the inbox failed: {watcher.error}", icon=":material/error:")
     if watcher.imported:
-        st.markdown("**Imported from the inbox while the app ran** (newest first):")
-        for when, result in reversed(watcher.imported):
+        st.markdown(f"**Imported from the inbox while the app ran** (the last {INBOX_SHOWN} at most, "
+                    "newest first):")
+        for when, result in list(reversed(watcher.imported))[:INBOX_SHOWN]:
             moved = ", ".join(f"`{p.relative_to(folder).as_posix()}`" for p in result.moved)
-            st.caption(f"{when:%d %b %Y %H:%M:%S}: {inventory.report_sentence(result.report)} Moved to {moved}.")
+            line = f"{when:%d %b %Y %H:%M:%S}: {inventory.report_sentence(result.report)} Moved to {moved}."
+            if inventory.succeeded(result.report):
+                st.caption(line)
+            else:
+                st.error(line, icon=":material/error:")
     if st.button(f"Import files waiting in {folder}/ now", disabled=not waiting, key="inbox",
                  icon=":material/move_to_inbox:"):
         load_inbox(data)

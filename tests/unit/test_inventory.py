@@ -185,6 +185,12 @@ def test_reports_in_words_and_as_a_table(db):
     assert inventory.report_sentence(reports[0]) == (
         "**training.csv** → training records: 2 rows loaded, 2 rejected, 0 already loaded (skipped).")
     assert inventory.report_sentence(reports[1]).startswith("**mystery.csv**: not loaded. The columns do not match")
+    assert inventory.report_sentence(reports[1]).endswith(
+        "To map it once, upload its first lines on the Upload page and save the mapping: files with the "
+        "same columns are then read with it.")
+    one = import_files(db, [("one.csv", b"requested_on,person_id\n2024-02-01,a@x.org\n")], today=TODAY)[0]
+    assert inventory.report_sentence(one) == (
+        "**one.csv** → training records: 1 row loaded, 0 rejected, 0 already loaded (skipped).")
     frame = inventory.report_frame(reports)
     assert frame.loc[0, ["loaded", "rejected", "duplicates skipped", "result"]].tolist() == [2, 2, 0, "loaded"]
     assert frame.loc[1, "read as"] == "needs a column mapping"
