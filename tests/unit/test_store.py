@@ -127,7 +127,9 @@ def test_a_database_with_text_keys_from_an_earlier_version_is_upgraded_in_place(
         create table manager_time (period_start date not null, manager_key varchar not null,
             direction_hours double not null, direct_reports integer, upload_id integer);
         create table interaction_pairs (grain varchar, period date, first_key varchar);
+        create sequence upload_id_seq start 1;
     """)
+    old.execute("select nextval('upload_id_seq')")  # upload 1 loaded the rows below
     old.execute("create macro hex_key(x) as left(sha256($key || lower(trim(x))), 16)".replace("$key", f"'{key}'"))
     old.execute("insert into people (person_key, department, manager_key) "
                 "values (hex_key('ann@example.com'), 'Sales', hex_key('bob@example.com'))")
