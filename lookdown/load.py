@@ -410,31 +410,37 @@ def _write_activity(
     """Activity's key is the event itself (event_key hashes its columns, or the platform's id of
     it), so a loaded row with the same key is the same event: it is skipped, never updated.
 
-    The rows are written once, straight from the staged file and in file order, then put right
-    where they landed: a key repeated in the file keeps its last row, the rows an older export of
-    the same source had in the period are replaced, and rows already loaded are taken out again.
-    (Keeping the rows in a table of their own first, to sort them out there, cost more than all
-    of that.)"""
+    The rows are written once, straight from the staged file, then put right where they landed:
+    a key repeated in the file keeps its last row, the rows an older export of the same source had
+    in the period are replaced, and rows already loaded are taken out again. (Keeping the rows in
+    a table of their own first, or sorting them on the way in, cost more than all of that.)"""
     stats = WriteStats()
     columns = ", ".join(_columns(TEMPLATES["activity"]))
     ((loaded_before,),) = cur.execute("select count(*) > 0 from (select 1 from activity limit 1)").fetchall()
-    insert = (
-        f"insert into activity (event_key, {columns}, upload_id)\n"
-        f"select event_key, {columns}, $u from ({_activity_sql(event_ids=event_ids, alt=alt)}) order by rec"
-    )
+    staged = _activity_sql(event_ids=event_ids, alt=alt)
+    insert = f"insert into activity (event_key, {columns}, upload_id)\nselect event_key, {columns}, $u from ({staged})"
     if num_rows:
         write_watched(cur, insert, {"u": upload_id}, num_rows, progress)
     new = {"u": upload_id}
 
-    # A key repeated in the file: its last row, the highest rowid since rows went in in file order.
+    # A key repeated in the file (rare) keeps its last row: the repeated keys' rows are written
+    # again from the file, the last of each only.
     ((repeated,),) = cur.execute(
         "select count(*) - count(distinct event_key) from activity where upload_id = $u", new
     ).fetchall()
     if repeated:
         cur.execute(
-            "delete from activity where upload_id = $u and rowid not in "
-            "(select max(rowid) from activity where upload_id = $u group by event_key)", new
+            "create or replace temp table ld_repeated as select event_key from activity where upload_id = $u "
+            "group by event_key having count(*) > 1", new
         ).fetchall()
+        cur.execute(
+            "delete from activity where upload_id = $u and event_key in (select event_key from ld_repeated)", new
+        ).fetchall()
+        cur.execute(
+            f"{insert} where event_key in (select event_key from ld_repeated) "
+            "qualify row_number() over (partition by event_key order by rec desc) = 1", new
+        ).fetchall()
+        cur.execute("drop table ld_repeated").fetchall()
     stats.duplicates += repeated
 
     kept = 0

@@ -70,6 +70,25 @@ def test_an_event_repeated_inside_one_file_is_loaded_once(db):
     assert db.cursor().execute("select count(*), count(distinct event_key) from activity").fetchone() == (2, 2)
 
 
+def test_a_platform_event_repeated_inside_one_file_keeps_its_last_row(db):
+    """Two rows with the same platform id (an edited message, say) are one event: the later row in
+    the file wins, whatever order the rows arrive in."""
+    from lookdown.load import write_rows
+
+    rows = pd.DataFrame({
+        "rec": [3, 0, 1, 2], "occurred_at": ["2024-01-02 10:05", "2024-01-02 10:00", "2024-01-03 09:00",
+                                             "2024-01-02 10:01"],
+        "person_id": ["a", "a", "b", "a"], "kind": ["reply", "post", "post", "question"],
+        "space": ["late", "first", "other", "middle"], "space_type": [None] * 4, "thread_id": [None] * 4,
+        "target_person_id": [None] * 4, "platform": ["slack"] * 4, "event_id": ["m1", "m1", "m2", "m1"],
+    })
+    with db.transaction() as cur:
+        stats = write_rows(cur, "activity", rows, db.new_upload(cur, "t", "t"))
+    assert (stats.inserted, stats.duplicates) == (2, 2)
+    assert db.cursor().execute("select kind, space from activity order by occurred_at").fetchall() == [
+        ("reply", "late"), ("post", "other")]
+
+
 def test_min_group_size_defaults_to_five_and_never_goes_below_three(db):
     assert db.min_group_size == 5
     db.set_min_group_size(7)
