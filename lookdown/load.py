@@ -171,7 +171,7 @@ def _keys_sql(column: str, alt: bool, mapped: bool) -> str:
     """ld_keys_<column>: the key of each distinct identifier (and alternative) in incoming.
     Hashing distinct values once is much cheaper than hashing every row (people repeat)."""
     alt_column = f"incoming.{column}_alt" if alt else "null::varchar"
-    # person_hex: the key as the 16 hex digits event keys are made of (see _stage_sql).
+    # person_hex: the key as the 16 hex digits event keys are made of (see _activity_sql).
     return (
         f"create or replace temp table ld_keys_{column} as "
         "select *, printf('%016x', person_key) as person_hex from ("
@@ -278,9 +278,8 @@ def write_rows(
     """Write one upload's template-shaped rows (a DataFrame, an Arrow table or TempRows staged by
     `cur`) inside the caller's transaction. `rows` holds the template columns (identifiers in
     clear: they are hashed here and never stored), a `rec` column numbering them in file order,
-    and optionally `event_id` (activity
-    from a platform export) and `<identifier>_alt` (a second identifier, e.g. the platform user id
-    when the first is an e-mail). With `source_key` and `period` (activity only), the rows of older
+    and optionally `event_id` (activity from a platform export) and `<identifier>_alt` (a second
+    identifier, e.g. the platform user id when the first is an e-mail). With `source_key` and `period` (activity only), the rows of older
     uploads of the same source inside the period are replaced. `progress(n)` gets rows written."""
     template = TEMPLATES[table]
     key = KEYS[table]
