@@ -171,7 +171,7 @@ def _keys_sql(column: str, alt: bool, mapped: bool) -> str:
     """ld_keys_<column>: the key of each distinct identifier (and alternative) in incoming.
     Hashing distinct values once is much cheaper than hashing every row (people repeat)."""
     alt_column = f"incoming.{column}_alt" if alt else "null::varchar"
-    # person_hex: the key as the 16 hex digits event keys are made of (see _activity_sql).
+    # person_hex: the key as the 16 hex digits event keys are made of (see _stage_sql).
     return (
         f"create or replace temp table ld_keys_{column} as "
         "select *, printf('%016x', person_key) as person_hex from ("
@@ -213,37 +213,41 @@ def _columns(template: Template) -> list[str]:
     return [c.canonical for c in template.columns]
 
 
-def _activity_sql(*, event_ids: bool, alt: frozenset[str]) -> str:
-    """incoming (+ ld_keys_*) -> activity rows: rec, event_key and the canonical columns."""
-    select, joins = _select_list(TEMPLATES["activity"], alt)
-    # md5_number: the md5 as a 128-bit number, stored in half the space of its hex text.
-    if event_ids:
-        # The reader's stable id of the event (platform, workspace, channel, ts, ...).
-        return (
-            "select md5_number(concat_ws('|', platform, event_id)) as event_key, * exclude (event_id) from ("
-            f"select incoming.rec, incoming.event_id, {select} from incoming {joins})"
-        )
-    # event_key identifies an event across repeated loads of the same export. Person keys enter it
-    # as 16 hex digits, as they were stored before they became numbers, so a file loaded before
-    # and after that change is still recognised.
-    return (
-        "select md5_number(concat_ws('|', occurred_at, person_hex, kind, space, thread_id, target_person_hex, "
-        "platform)) as event_key, * exclude (person_hex, target_person_hex) from ("
-        f"select incoming.rec, {select}, ld_keys_person_id.person_hex, "
-        f"ld_keys_target_person_id.person_hex as target_person_hex from incoming {joins})"
-    )
-
-
-def _stage_sql(template: Template, *, alt: frozenset[str]) -> str:
-    """incoming (+ ld_keys_*) -> ld_in: canonical rows of a table other than activity, with
-    their key, content hash and occurrence number."""
+def _stage_sql(template: Template, *, event_ids: bool, alt: frozenset[str]) -> str:
+    """incoming (+ ld_keys_*) -> ld_in: canonical rows with their key, content hash and
+    occurrence number."""
     key = KEYS[template.table]
+    columns = _columns(template)
     select, joins = _select_list(template, alt)
+    if template.table == "activity":
+        # md5_number: the md5 as a 128-bit number, stored in half the space of its hex text.
+        if event_ids:
+            # The reader's stable id of the event (platform, workspace, channel, ts, ...).
+            rows = f"select incoming.rec, incoming.event_id, {select} from incoming {joins}"
+            keyed = "select md5_number(concat_ws('|', platform, event_id)) as event_key, * from rows"
+        else:
+            # event_key identifies an event across repeated loads of the same export. Person keys
+            # enter it as 16 hex digits, as they were stored before they became numbers, so a file
+            # loaded before and after that change is still recognised.
+            rows = (
+                f"select incoming.rec, {select}, ld_keys_person_id.person_hex, "
+                f"ld_keys_target_person_id.person_hex as target_person_hex from incoming {joins}"
+            )
+            keyed = (
+                "select md5_number(concat_ws('|', occurred_at, person_hex, kind, space, thread_id, "
+                "target_person_hex, platform)) as event_key, * exclude (person_hex, target_person_hex) from rows"
+            )
+        # The key and the content hash are event_key itself: no copies of it (see _write_activity).
+        hashed = "select * from keyed"
+    else:
+        rows = f"select incoming.rec, {select} from incoming {joins}"
+        keyed = "select * from rows"
+        hashed = f"select *, {_hash_expr(key.columns)} as row_key, {_hash_expr(columns)} as row_hash from keyed"
     head = (
         "create or replace temp table ld_in as\n"
-        f"with rows as (select incoming.rec, {select} from incoming {joins}),\n"
-        f"hashed as (select *, {_hash_expr(key.columns)} as row_key, "
-        f"{_hash_expr(_columns(template))} as row_hash from rows)\n"
+        f"with rows as ({rows}),\n"
+        f"keyed as ({keyed}),\n"
+        f"hashed as ({hashed})\n"
     )
     if key.unique:
         # One row per key; write_rows keeps the file's last when a key repeats.
@@ -255,10 +259,13 @@ def _stage_sql(template: Template, *, alt: frozenset[str]) -> str:
 def _existing_sql(template: Template) -> str:
     """The loaded rows of the table with the same key, hash and occurrence number as ld_in."""
     key = KEYS[template.table]
-    row_key = _hash_expr(key.columns)
-    row_hash = _hash_expr(_columns(template))
+    if template.table == "activity":
+        row_key = row_hash = "event_key"
+    else:
+        row_key = _hash_expr(key.columns)
+        row_hash = _hash_expr(_columns(template))
     if key.unique:
-        # One row per key already (people has a primary key).
+        # One row per key already (people has a primary key; activity is written de-duplicated).
         ordinal = "1::bigint"
     else:
         ordinal = f"row_number() over (partition by {row_key} order by rowid)"
@@ -278,47 +285,66 @@ def write_rows(
     """Write one upload's template-shaped rows (a DataFrame, an Arrow table or TempRows staged by
     `cur`) inside the caller's transaction. `rows` holds the template columns (identifiers in
     clear: they are hashed here and never stored), a `rec` column numbering them in file order,
-    and optionally `event_id` (activity from a platform export) and `<identifier>_alt` (a second
-    identifier, e.g. the platform user id when the first is an e-mail). With `source_key` and `period` (activity only), the rows of older
+    and optionally `event_id` (activity
+    from a platform export) and `<identifier>_alt` (a second identifier, e.g. the platform user id
+    when the first is an e-mail). With `source_key` and `period` (activity only), the rows of older
     uploads of the same source inside the period are replaced. `progress(n)` gets rows written."""
     template = TEMPLATES[table]
     key = KEYS[table]
     names = set(rows.column_names if hasattr(rows, "column_names") else rows.columns)
-    num_rows = rows.num_rows if hasattr(rows, "num_rows") else len(rows)
     alt = frozenset(c.name for c in template.columns if c.identifier and f"{c.name}_alt" in names)
+    event_ids = table == "activity" and "event_id" in names
     ((mapped,),) = cur.execute("select count(*) > 0 from identity_map").fetchall()
+    stats = WriteStats()
     identifiers = [c.name for c in template.columns if c.identifier]
     try:
         with incoming(cur, rows):
             for column in identifiers:
                 cur.execute(_keys_sql(column, column in alt, mapped)).fetchall()
-            if table == "activity":
-                return _write_activity(cur, num_rows, upload_id, event_ids="event_id" in names, alt=alt,
-                                       source_key=source_key, period=period, progress=progress)
-            cur.execute(_stage_sql(template, alt=alt)).fetchall()
+            cur.execute(_stage_sql(template, event_ids=event_ids, alt=alt)).fetchall()
     finally:
         for column in identifiers:
             cur.execute("drop table if exists ld_keys_" + column).fetchall()  # contract names
-    stats = WriteStats()
     columns = ", ".join(_columns(template))
 
     if key.unique:
         # Rows repeated inside the file: a unique key keeps its last row. The repeated keys are
         # found in one grouping (most files have none) and only their other rows are deleted.
+        key_column = "event_key" if table == "activity" else "row_key"
         cur.execute(
-            "create or replace temp table ld_repeated as select row_key as repeated_key, max(rec) as kept "
-            "from ld_in group by row_key having count(*) > 1"
+            f"create or replace temp table ld_repeated as select {key_column} as repeated_key, max(rec) as kept "
+            f"from ld_in group by {key_column} having count(*) > 1"
         ).fetchall()
         ((repeated,),) = cur.execute("select count(*) from ld_repeated").fetchall()
         if repeated:
             cur.execute(
-                "delete from ld_in where row_key in (select repeated_key from ld_repeated) "
+                f"delete from ld_in where {key_column} in (select repeated_key from ld_repeated) "
                 "and rec not in (select kept from ld_repeated)"
             ).fetchall()
         cur.execute("drop table ld_repeated").fetchall()
     ((distinct_rows,),) = cur.execute("select count(*) from ld_in").fetchall()
-    stats.duplicates += num_rows - distinct_rows
+    stats.duplicates += (rows.num_rows if hasattr(rows, "num_rows") else len(rows)) - distinct_rows
 
+    if table == "activity" and source_key is not None and period is not None:
+        same = (
+            "from activity where upload_id in (select upload_id from upload_details where source_key = $s) "
+            "and occurred_at between $lo and $hi"
+        )
+        params = {"s": source_key, "lo": period[0], "hi": period[1]}
+        ((kept, gone),) = cur.execute(
+            "select count(*) filter (where event_key in (select event_key from ld_in)), "
+            "count(*) filter (where event_key not in (select event_key from ld_in)) " + same,
+            params,
+        ).fetchall()
+        note_activity_changes(cur, "select occurred_at, thread_id " + same, params)
+        cur.execute("delete " + same, params).fetchall()
+        stats.replaced += gone
+        stats.duplicates += kept
+        stats.new -= kept  # re-written below as part of this upload, but not new
+
+    if table == "activity":
+        _write_activity(cur, upload_id, stats, progress)
+        return stats
     note_activity_changes(cur, "")  # the activity rollups stay as they are
 
     sql = (
@@ -352,6 +378,12 @@ def write_rows(
     for temp in ("ld_in", "ld_match"):
         cur.execute("drop table if exists " + temp).fetchall()  # names are constants
     return stats
+
+
+_ACTIVITY_INSERT = (
+    "insert into activity (event_key, " + ", ".join(_columns(TEMPLATES["activity"])) + ", upload_id)\n"
+    "select event_key, " + ", ".join(_columns(TEMPLATES["activity"])) + ", $upload_id from ld_in"
+)
 
 
 def write_watched(
@@ -396,81 +428,26 @@ def write_watched(
 
 
 def _write_activity(
-    cur: duckdb.DuckDBPyConnection,
-    num_rows: int,
-    upload_id: int,
-    *,
-    event_ids: bool,
-    alt: frozenset[str],
-    source_key: str | None,
-    period: tuple[datetime, datetime] | None,
-    progress: Callable[[int], None] | None,
-) -> WriteStats:
-    """Activity's key is the event itself (event_key hashes its columns, or the platform's id of
-    it), so a loaded row with the same key is the same event: it is skipped, never updated.
-
-    The rows are written once, straight from the staged file, then put right where they landed:
-    a key repeated in the file keeps its last row, the rows an older export of the same source had
-    in the period are replaced, and rows already loaded are taken out again. (Keeping the rows in
-    a table of their own first, or sorting them on the way in, cost more than all of that.)"""
-    stats = WriteStats()
-    columns = ", ".join(_columns(TEMPLATES["activity"]))
-    ((loaded_before,),) = cur.execute("select count(*) > 0 from (select 1 from activity limit 1)").fetchall()
-    staged = _activity_sql(event_ids=event_ids, alt=alt)
-    insert = f"insert into activity (event_key, {columns}, upload_id)\nselect event_key, {columns}, $u from ({staged})"
-    if num_rows:
-        write_watched(cur, insert, {"u": upload_id}, num_rows, progress)
-    new = {"u": upload_id}
-
-    # A key repeated in the file (rare) keeps its last row: the repeated keys' rows are written
-    # again from the file, the last of each only.
-    ((repeated,),) = cur.execute(
-        "select count(*) - count(distinct event_key) from activity where upload_id = $u", new
-    ).fetchall()
-    if repeated:
-        cur.execute(
-            "create or replace temp table ld_repeated as select event_key from activity where upload_id = $u "
-            "group by event_key having count(*) > 1", new
+    cur: duckdb.DuckDBPyConnection, upload_id: int, stats: WriteStats, progress: Callable[[int], None] | None
+) -> None:
+    """Activity's key is the event itself (event_key hashes every column), so a loaded row with
+    the same key is the same row: it is skipped, never updated. An anti-join on event_key drops
+    them from ld_in (nothing to do when the table is empty), then ld_in is written."""
+    ((loaded,),) = cur.execute("select count(*) from (select 1 from activity limit 1)").fetchall()
+    if loaded:
+        ((dups,),) = cur.execute(
+            "select count(*) from ld_in where event_key in (select event_key from activity)"
         ).fetchall()
-        cur.execute(
-            "delete from activity where upload_id = $u and event_key in (select event_key from ld_repeated)", new
-        ).fetchall()
-        cur.execute(
-            f"{insert} where event_key in (select event_key from ld_repeated) "
-            "qualify row_number() over (partition by event_key order by rec desc) = 1", new
-        ).fetchall()
-        cur.execute("drop table ld_repeated").fetchall()
-    stats.duplicates += repeated
-
-    kept = 0
-    if source_key is not None and period is not None:
-        older = (
-            "from activity where upload_id is distinct from $u and occurred_at between $lo and $hi "
-            "and upload_id in (select upload_id from upload_details where source_key = $s)"
-        )
-        params = {**new, "s": source_key, "lo": period[0], "hi": period[1]}
-        ((kept, gone),) = cur.execute(
-            "select count(*) filter (where event_key in (select event_key from activity where upload_id = $u)), "
-            "count(*) filter (where event_key not in (select event_key from activity where upload_id = $u)) "
-            + older, params,
-        ).fetchall()
-        note_activity_changes(cur, "select occurred_at, thread_id " + older, params)
-        cur.execute("delete " + older, params).fetchall()
-        stats.replaced += gone
-        stats.duplicates += kept  # written again as part of this upload, but not new
-
-    if loaded_before:
-        mine = "from activity where upload_id = $u and event_key in (select event_key from activity where upload_id is distinct from $u)"
-        ((dups,),) = cur.execute("select count(*) " + mine, new).fetchall()
         if dups:
-            cur.execute("delete " + mine, new).fetchall()
+            cur.execute("delete from ld_in where event_key in (select event_key from activity)").fetchall()
         stats.duplicates += dups
-
-    note_activity_changes(cur, "select occurred_at, thread_id from activity where upload_id = $u", new)
-    ((written,),) = cur.execute("select count(*) from activity where upload_id = $u", new).fetchall()
-    stats.inserted = written
-    stats.new = written - kept
-    return stats
+    ((to_write,),) = cur.execute("select count(*) from ld_in").fetchall()
+    note_activity_changes(cur, "select occurred_at, thread_id from ld_in")
+    if to_write:
+        write_watched(cur, _ACTIVITY_INSERT, {"upload_id": upload_id}, to_write, progress)
+    stats.inserted = to_write
+    stats.new += to_write
+    cur.execute("drop table if exists ld_in").fetchall()
 
 
 def load_frame(db: Database, table: str, frame: pd.DataFrame, *, kind: str, source: str) -> LoadResult:
