@@ -17,7 +17,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lookdown.store import CANONICAL_TABLES, GRAINS, SEGMENTATIONS, SMALLEST_ALLOWED_GROUP_SIZE, Database
+from lookdown.store import (
+    CANONICAL_TABLES, GRAINS, SEGMENTATIONS, SMALLEST_ALLOWED_GROUP_SIZE, Database, empty_schema,
+)
 
 MEASURES_DIR = Path(__file__).resolve().parent.parent / "measures"
 FRAME_SQL = Path(__file__).with_name("measure_frame.sql").read_text()
@@ -213,9 +215,8 @@ class Catalogue:
 def _check_sql(measures) -> list[str]:
     """Compile every measure against an empty database and check its output columns."""
     problems = []
-    db = Database(None)
+    cur = empty_schema()
     try:
-        cur = db.cursor()
         for measure in measures:
             sql = f"select * from ({measure.sql}) limit 0"
             params = _bind(measure.parameters, grain="month", by="none",
@@ -231,7 +232,7 @@ def _check_sql(measures) -> list[str]:
                     f"{measure.name}.sql: returns columns {columns}; it must return {OUTPUT_COLUMNS}"
                 )
     finally:
-        db.close()
+        cur.close()
     return problems
 
 

@@ -115,6 +115,15 @@ def _coverage(cur: duckdb.DuckDBPyConnection) -> Coverage:
     return Coverage(start=start, end=end, rows=rows, ranges=ranges, fact_ranges=facts)
 
 
+def empty_schema() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB holding the schema and nothing else, to compile SQL against the tables
+    and macros (the catalogue checks every measure so): no key, no upgrade, no rollups to refresh."""
+    con = duckdb.connect()
+    con.execute(QUIET_SQL)
+    con.execute(SCHEMA_FILE.read_text())
+    return con
+
+
 class Database:
     """An open Lookdown database file (or an in-memory one for tests)."""
 
