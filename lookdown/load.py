@@ -308,20 +308,22 @@ def write_rows(
     columns = ", ".join(_columns(template))
 
     if key.unique:
-        # Rows repeated inside the file: a unique key keeps its last row. The repeated keys are
-        # found in one grouping (most files have none) and only their other rows are deleted.
+        # Rows repeated inside the file: a unique key keeps its last row. Most files have none,
+        # which one count tells; otherwise the repeated keys' other rows are deleted.
         key_column = "event_key" if table == "activity" else "row_key"
-        cur.execute(
-            f"create or replace temp table ld_repeated as select {key_column} as repeated_key, max(rec) as kept "
-            f"from ld_in group by {key_column} having count(*) > 1"
+        ((repeated,),) = cur.execute(
+            f"select count(*) - count(distinct {key_column}) from ld_in"
         ).fetchall()
-        ((repeated,),) = cur.execute("select count(*) from ld_repeated").fetchall()
         if repeated:
+            cur.execute(
+                f"create or replace temp table ld_repeated as select {key_column} as repeated_key, "
+                f"max(rec) as kept from ld_in group by {key_column} having count(*) > 1"
+            ).fetchall()
             cur.execute(
                 f"delete from ld_in where {key_column} in (select repeated_key from ld_repeated) "
                 "and rec not in (select kept from ld_repeated)"
             ).fetchall()
-        cur.execute("drop table ld_repeated").fetchall()
+            cur.execute("drop table ld_repeated").fetchall()
     ((distinct_rows,),) = cur.execute("select count(*) from ld_in").fetchall()
     stats.duplicates += (rows.num_rows if hasattr(rows, "num_rows") else len(rows)) - distinct_rows
 
