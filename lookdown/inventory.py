@@ -538,7 +538,9 @@ class InboxWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def _waiting(self) -> dict[Path, tuple[int, int]]:
+    def waiting(self) -> dict[Path, tuple[int, int]]:
+        """The files waiting now: path -> (size in bytes, modification time in ns). A file moved
+        away while it is listed (this watcher imports concurrently) is left out."""
         found = {}
         for path in waiting_files(self.folder):
             try:
@@ -551,7 +553,7 @@ class InboxWatcher:
     def look(self) -> list[InboxResult]:
         """One look: import the waiting files if none changed since the previous look."""
         with self._lock:
-            waiting = self._waiting()
+            waiting = self.waiting()
             settled = bool(waiting) and waiting == self._last_look
             self._last_look = waiting
             if not settled:

@@ -246,10 +246,10 @@ def _inbox_section(data: PageData) -> None:
             "uploaded here, then moved to `done/` (loaded, even when some rows were rejected) or "
             "`failed/` (not loaded: the reason is shown) inside that folder."
         )
-    waiting = inventory.waiting_files(folder)
+    waiting = watcher.waiting()
     if waiting:
         st.markdown(f"**Waiting in `{folder}`:** " + ", ".join(
-            f"`{p.name}` ({p.stat().st_size / 1e6:,.1f} MB)" for p in waiting))
+            f"`{p.name}` ({size / 1e6:,.1f} MB)" for p, (size, _) in waiting.items()))
     else:
         st.markdown(f"No files are waiting in `{folder}`.")
     if watcher.error:

@@ -316,3 +316,11 @@ def test_an_inbox_watcher_set_to_zero_seconds_does_not_watch(db, tmp_path):
     watcher = inventory.InboxWatcher(db, tmp_path, every=0).start()
     assert not watcher.watching
     watcher.stop()
+
+
+def test_the_watcher_lists_waiting_files_with_sizes_and_skips_one_moved_away_meanwhile(db, tmp_path, monkeypatch):
+    (tmp_path / "training.csv").write_text(TRAINING)
+    gone = tmp_path / "gone.csv"  # listed, then imported and moved by the watcher before its size is read
+    monkeypatch.setattr(inventory, "waiting_files", lambda folder: [gone, tmp_path / "training.csv"])
+    waiting = inventory.InboxWatcher(db, tmp_path, every=0).waiting()
+    assert {p.name: size for p, (size, _) in waiting.items()} == {"training.csv": len(TRAINING)}
