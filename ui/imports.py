@@ -234,18 +234,15 @@ def _inbox_section(data: PageData) -> None:
     st.subheader("Larger exports: the inbox folder")
     if watcher.watching:
         every = "second" if watcher.every == 1 else f"{watcher.every:g} seconds"
-        st.caption(
-            f"Copy exports into `{folder}`: while the app runs it looks there every {every} and imports "
-            "each file once its copy has finished, as if uploaded here. Each is then moved to `done/` "
-            "(loaded, even when some rows were rejected) or `failed/` (not loaded: the reason is shown) "
-            "inside that folder. Rejected rows are listed, and can be downloaded, on the Data page."
-        )
+        how = (f"while the app runs it looks there every {every} and imports each file once its copy has "
+               "finished")
     else:
-        st.caption(
-            f"Copy exports into `{folder}` and press the button below: each file is imported as if "
-            "uploaded here, then moved to `done/` (loaded, even when some rows were rejected) or "
-            "`failed/` (not loaded: the reason is shown) inside that folder."
-        )
+        how = "press the button below to import each file"
+    st.caption(
+        f"Copy exports into `{folder}`: {how}, as if uploaded here. Each is then moved to `done/` "
+        "(loaded, even when some rows were rejected) or `failed/` (not loaded: the reason is shown) "
+        "inside that folder. Rejected rows are listed, and can be downloaded, on the Data page."
+    )
     waiting = watcher.waiting()
     if waiting:
         st.markdown(f"**Waiting in `{folder}`:** " + ", ".join(
