@@ -21,7 +21,7 @@ from lookdown.ingest.identity import write_identity_map
 from lookdown.ingest.readers import Item, NeedsMapping, pair, stage_item
 from lookdown.ingest.sources import Source, Workspace, open_source
 from lookdown.ingest.stage import PROBLEM_COLUMNS, ImportProblem, Problem, Scratch, Staged
-from lookdown.load import TempRows, WriteStats, write_rows
+from lookdown.load import RepeatedEvents, TempRows, WriteStats, write_rows
 from lookdown.store import CANONICAL_TABLES, Database, note_activity_changes
 
 if TYPE_CHECKING:  # pandas only where a table is shown: importing files does without it
@@ -213,7 +213,17 @@ def _after_write(cur) -> None:
 
 
 def _commit(db: Database, cur, staged: Staged, source: Source, progress: Callable[[int], None] | None) -> FileReport:
-    """Write a staged file as one upload, in one transaction on `cur` (the cursor that staged it)."""
+    """Write a staged file as one upload, in one transaction on `cur` (the cursor that staged it):
+    activity straight from the file, or, when the file turns out to repeat an event, again in a
+    new transaction through the slower write that keeps one of each (lookdown.load.write_rows)."""
+    try:
+        return _commit_once(db, cur, staged, source, progress, direct=True)
+    except RepeatedEvents:  # rolled back
+        return _commit_once(db, cur, staged, source, progress, direct=False)
+
+
+def _commit_once(db: Database, cur, staged: Staged, source: Source, progress: Callable[[int], None] | None,
+                 *, direct: bool) -> FileReport:
     with db.transaction(cur):
         upload_id = db.new_upload(cur, staged.file_kind, source.name)
         if staged.table == "identity_map":
@@ -225,7 +235,7 @@ def _commit(db: Database, cur, staged: Staged, source: Source, progress: Callabl
                 cur, staged.table, staged.rows, upload_id,
                 source_key=staged.source_key if replace else None,
                 period=staged.period if replace else None,
-                progress=progress,
+                progress=progress, direct=direct,
             )
         _after_write(cur)
         if staged.problems:

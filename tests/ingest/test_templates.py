@@ -162,6 +162,29 @@ def test_identical_training_rows_are_matched_occurrence_by_occurrence(db, tmp_fi
     assert count(db, "select count(*) from training") == 4
 
 
+def test_activity_files_that_repeat_events_are_written_once_each(db, tmp_files):
+    """Activity is written straight from the file; one that repeats an event (the same line, or
+    lines that only become the same once read: case, spaces, another date format) is written
+    again the careful way. Either way each event is stored once, in one upload."""
+    head = "occurred_at,person_id,kind,space\n"
+    first = tmp_files("a1.csv", head + "2024-03-01 09:00,ann@x.org,post,help\n2024-03-02 09:00,ben@x.org,post,help\n")
+    report, = import_files(db, [first], today=TODAY)
+    assert (report.loaded, report.duplicates_skipped) == (2, 0)
+    superset = tmp_files("a2.csv", head + "2024-03-01 09:00,ann@x.org,post,help\n"        # loaded before
+                                          "2024-03-03 09:00,cat@x.org,post,help\n"
+                                          "2024-03-03 09:00,cat@x.org,post,help\n"        # the same line again
+                                          "3/3/2024 9:00,CAT@x.org , Post,help\n"         # the same event once read
+                                          "2024-03-04 09:00,dan@x.org,question,help\n")
+    report, = import_files(db, [superset], today=TODAY)
+    assert (report.loaded, report.duplicates_skipped, report.rejected) == (2, 3, 0)
+    assert count(db, "select count(*) from uploads") == 2
+    assert db.cursor().execute("select count(*), count(distinct event_key) from activity").fetchone() == (4, 4)
+    assert db.cursor().execute("select sum(events) from activity_daily").fetchone() == (4,)
+    again, = import_files(db, [superset], today=TODAY)
+    assert (again.loaded, again.duplicates_skipped) == (0, 5)
+    assert count(db, "select count(*) from activity") == 4
+
+
 def test_manager_time_key_updates_hours(db, tmp_files):
     first = tmp_files("m1.csv", "period_start,manager_id,direction_hours\n2024-03-04,m1,6\n2024-03-04,m2,2\n")
     fixed = tmp_files("m2.csv", "period_start,manager_id,direction_hours\n2024-03-04,m1,5\n")
