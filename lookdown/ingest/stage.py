@@ -236,10 +236,12 @@ def _flags_sql(template: Template, present: set[str]) -> str:
                 parts.append(f"0 as {name}__vote")
     # Whether a column has any value ld_clean would change (spaces at an end, non-ASCII text, an
     # empty string): columns without one are read as they are, which saves cleaning every value.
+    # An empty string or a leading space sorts before '!', so min() finds them; LIKE is the
+    # cheapest test for a trailing space.
     for name in sorted(present):
         parts.append(
-            f"coalesce(bool_or({name} = '' or starts_with({name}, ' ') or ends_with({name}, ' ') "
-            f"or strlen({name}) <> length({name})), false) as {name}__clean"
+            f"coalesce(min({name}) < '!' or bool_or(strlen({name}) <> length({name}) or {name} like '% '), "
+            f"false) as {name}__clean"
         )
     # count(*) keeps this an aggregate (one row) even when no column needs a vote.
     return "create or replace temp table ld_colflags as select " + ", ".join(["count(*) as rows_", *parts]) + " from ld_raw"

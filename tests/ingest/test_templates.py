@@ -185,6 +185,27 @@ def test_activity_files_that_repeat_events_are_written_once_each(db, tmp_files):
     assert count(db, "select count(*) from activity") == 4
 
 
+def test_each_column_is_cleaned_when_one_of_its_values_needs_it(db, tmp_files):
+    """Columns are cleaned only when some value needs it: one value per reason, each alone in
+    its column, must still be found."""
+    path = tmp_files("activity.csv", "occurred_at,person_id,kind,space,thread_id\n"
+                                     "2024-03-01 09:00 ,a,post,help,t1\n"             # trailing space
+                                     "2024-03-01 10:00,\u00a0b,post,help,t2\n"        # non-breaking space
+                                     "2024-03-01 11:00,c, question,help,t3\n"         # leading space
+                                     '2024-03-01 12:00,d,post,"",t4\n'                # empty string
+                                     "2024-03-01 13:00,e,post,help\u202f,t5\n")       # narrow no-break space
+    report, = import_files(db, [path], today=TODAY)
+    assert (report.loaded, report.rejected) == (5, 0)
+    rows = db.cursor().execute("select occurred_at, person_key, kind, space from activity order by 1").fetchall()
+    assert rows == [
+        (datetime(2024, 3, 1, 9), db.person_key("a"), "post", "help"),
+        (datetime(2024, 3, 1, 10), db.person_key("b"), "post", "help"),
+        (datetime(2024, 3, 1, 11), db.person_key("c"), "question", "help"),
+        (datetime(2024, 3, 1, 12), db.person_key("d"), "post", None),
+        (datetime(2024, 3, 1, 13), db.person_key("e"), "post", "help"),
+    ]
+
+
 def test_manager_time_key_updates_hours(db, tmp_files):
     first = tmp_files("m1.csv", "period_start,manager_id,direction_hours\n2024-03-04,m1,6\n2024-03-04,m2,2\n")
     fixed = tmp_files("m2.csv", "period_start,manager_id,direction_hours\n2024-03-04,m1,5\n")
