@@ -53,25 +53,40 @@ class Source:
                 yield block
 
     @functools.cached_property
-    def sha256(self) -> str:
-        digest = hashlib.sha256()
+    def _pass(self) -> tuple[bool, str, int]:
+        """One read through the bytes for what an import asks of every file: (valid UTF-8,
+        SHA-256, lines: line breaks plus a last line without one)."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        digest, utf8, breaks, last = hashlib.sha256(), True, 0, b""
         for block in self.chunks():
             digest.update(block)
-        return digest.hexdigest()
+            breaks, last = breaks + block.count(b"\n"), block[-1:]
+            if utf8:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+        return utf8, digest.hexdigest(), breaks + (1 if last not in (b"", b"\n") else 0)
+
+    @property
+    def sha256(self) -> str:
+        return self._pass[1]
+
+    @property
+    def line_count(self) -> int:
+        return self._pass[2]
 
     def is_blank(self) -> bool:
         """Empty, or nothing but spaces and line breaks."""
         return all(block.isspace() for block in self.chunks())
 
     def is_utf8(self) -> bool:
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            for block in self.chunks():
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-        return True
+        return self._pass[0]
 
     @property
     def suffix(self) -> str:
@@ -172,10 +187,9 @@ class CsvText:
 
     def line_count(self) -> int:
         """Lines in the file DuckDB reads (a last line without a line break counts)."""
-        count, last = 0, b""
-        for block in Source(self.path.name, path=self.path).chunks():
-            count, last = count + block.count(b"\n"), block[-1:]
-        return count + (1 if last not in (b"", b"\n") else 0)
+        if self.path == self.source.path:
+            return self.source.line_count  # counted in the same read as the checks and hash
+        return Source(self.path.name, path=self.path).line_count
 
     def blank_lines(self) -> list[int]:
         """Empty lines, which read_csv skips (a search through the whole file: only worth it
