@@ -391,10 +391,11 @@ def write_rows(
     return stats
 
 
-_ACTIVITY_INSERT = (
-    "insert into activity (event_key, " + ", ".join(_columns(TEMPLATES["activity"])) + ", upload_id)\n"
-    "select event_key, " + ", ".join(_columns(TEMPLATES["activity"])) + ", $upload_id from ld_in"
-)
+def _activity_insert(rows_sql: str) -> str:
+    """INSERT of keyed activity rows (a query built from constants) as upload $upload_id."""
+    columns = ", ".join(_columns(TEMPLATES["activity"]))
+    return (f"insert into activity (event_key, {columns}, upload_id)\n"
+            f"select event_key, {columns}, $upload_id from {rows_sql}")
 
 
 def write_watched(
@@ -457,11 +458,7 @@ def _write_activity_direct(
     slower."""
     ((loaded,),) = cur.execute("select count(*) from (select 1 from activity limit 1)").fetchall()
     new_only = "where event_key not in (select event_key from activity)" if loaded else ""
-    columns = ", ".join(_columns(TEMPLATES["activity"]))
-    insert = (
-        f"insert into activity (event_key, {columns}, upload_id)\n"
-        f"select event_key, {columns}, $upload_id from ({keyed_sql}) {new_only}"
-    )
+    insert = _activity_insert(f"({keyed_sql}) {new_only}")
     inserted = write_watched(cur, insert, {"upload_id": upload_id}, received, progress)
     written = "from activity where upload_id = $u"
     ((distinct,),) = cur.execute("select count(distinct event_key) " + written, {"u": upload_id}).fetchall()
@@ -488,7 +485,7 @@ def _write_activity(
     ((to_write,),) = cur.execute("select count(*) from ld_in").fetchall()
     note_activity_changes(cur, "select occurred_at, thread_id from ld_in")
     if to_write:
-        write_watched(cur, _ACTIVITY_INSERT, {"upload_id": upload_id}, to_write, progress)
+        write_watched(cur, _activity_insert("ld_in"), {"upload_id": upload_id}, to_write, progress)
     stats.inserted = to_write
     stats.new += to_write
     cur.execute("drop table if exists ld_in").fetchall()

@@ -374,17 +374,18 @@ def refresh_rollups(cur: duckdb.DuckDBPyConnection, *, full: bool = False) -> No
     or entirely when it recorded nothing or `full` is set; the result is the same either way."""
     scope = (*_EVERY_DAY, True) if full else _changed_activity(cur)
     if scope is not None:
-        cur.execute("create or replace temp table ld_rollup_threads (thread_id varchar)").fetchall()
-        if not scope[2]:
-            cur.execute("insert into ld_rollup_threads select distinct thread_id from " + _CHANGED_THREADS)
+        # The threads as recorded (rollups.sql only asks whether a thread is among them).
+        threads = ("select null::varchar as thread_id where false" if scope[2]
+                   else "select thread_id from " + _CHANGED_THREADS)
+        cur.execute("create or replace temp view ld_rollup_threads as " + threads).fetchall()
         cur.execute(
             "create or replace temp table ld_rollup_scope as "
             "select $lo::date as lo, $hi::date as hi, $all::boolean as all_threads",
             {"lo": scope[0], "hi": scope[1], "all": scope[2]},
         ).fetchall()
         cur.execute(ROLLUPS_FILE.read_text())
-        for temp in ("ld_rollup_scope", "ld_rollup_threads"):
-            cur.execute("drop table " + temp)  # names are constants
+        cur.execute("drop table ld_rollup_scope")
+        cur.execute("drop view ld_rollup_threads")
     for temp in (_CHANGED_DAYS, _CHANGED_THREADS):
         cur.execute("drop table if exists " + temp)  # names are constants
     for table in ("person_segment_map", "department_segment_map", "headcount_rollup"):

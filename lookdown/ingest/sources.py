@@ -53,15 +53,16 @@ class Source:
                 yield block
 
     @functools.cached_property
-    def _pass(self) -> tuple[bool, str, int]:
+    def _pass(self) -> tuple[bool, str, int, bool]:
         """One read through the bytes for what an import asks of every file: (valid UTF-8,
-        SHA-256, lines: line breaks plus a last line without one)."""
+        SHA-256, lines: line breaks plus a last line without one, all ASCII)."""
         decoder = codecs.getincrementaldecoder("utf-8")()
-        digest, utf8, breaks, last = hashlib.sha256(), True, 0, b""
+        digest, utf8, breaks, ascii_, last = hashlib.sha256(), True, 0, True, b""
         for block in self.chunks():
             digest.update(block)
             breaks, last = breaks + block.count(b"\n"), block[-1:]
-            if utf8:
+            ascii_ = ascii_ and block.isascii()
+            if utf8 and not ascii_:  # ASCII is UTF-8
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError:
@@ -71,7 +72,7 @@ class Source:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
-        return utf8, digest.hexdigest(), breaks + (1 if last not in (b"", b"\n") else 0)
+        return utf8, digest.hexdigest(), breaks + (1 if last not in (b"", b"\n") else 0), ascii_
 
     @property
     def sha256(self) -> str:
@@ -80,6 +81,10 @@ class Source:
     @property
     def line_count(self) -> int:
         return self._pass[2]
+
+    @property
+    def ascii(self) -> bool:
+        return self._pass[3]
 
     def is_blank(self) -> bool:
         """Empty, or nothing but spaces and line breaks."""
@@ -187,9 +192,17 @@ class CsvText:
 
     def line_count(self) -> int:
         """Lines in the file DuckDB reads (a last line without a line break counts)."""
-        if self.path == self.source.path:
-            return self.source.line_count  # counted in the same read as the checks and hash
-        return Source(self.path.name, path=self.path).line_count
+        return self._read.line_count
+
+    @property
+    def ascii(self) -> bool:
+        """Every byte of the file DuckDB reads is ASCII (so no value holds a non-breaking space)."""
+        return self._read.ascii
+
+    @functools.cached_property
+    def _read(self) -> Source:
+        """The file DuckDB reads, as a Source: the original, read once for all its checks."""
+        return self.source if self.path == self.source.path else Source(self.path.name, path=self.path)
 
     def blank_lines(self) -> list[int]:
         """Empty lines, which read_csv skips (a search through the whole file: only worth it

@@ -215,8 +215,9 @@ def _output_expr(column: Column) -> str:
     return f"s.{name}"
 
 
-def _flags_sql(template: Template, present: set[str]) -> str:
-    """Per-column reading choices voted over the whole file: D/M slash dates, decimal commas."""
+def _flags_sql(template: Template, present: set[str], ascii_file: bool) -> str:
+    """Per-column reading choices voted over the whole file: D/M slash dates, decimal commas;
+    and which columns need cleaning (ascii_file: no value can hold a non-breaking space)."""
     parts = []
     for column in template.columns:
         name = column.name
@@ -237,11 +238,11 @@ def _flags_sql(template: Template, present: set[str]) -> str:
     # Whether a column has any value ld_clean would change (spaces at an end, non-ASCII text, an
     # empty string): columns without one are read as they are, which saves cleaning every value.
     # An empty string or a leading space sorts before '!', so min() finds them; LIKE is the
-    # cheapest test for a trailing space.
+    # cheapest test for a trailing space; strlen <> length, for characters beyond ASCII.
     for name in sorted(present):
+        beyond_ascii = "" if ascii_file else f"strlen({name}) <> length({name}) or "
         parts.append(
-            f"coalesce(min({name}) < '!' or bool_or(strlen({name}) <> length({name}) or {name} like '% '), "
-            f"false) as {name}__clean"
+            f"coalesce(min({name}) < '!' or bool_or({beyond_ascii}{name} like '% '), false) as {name}__clean"
         )
     # count(*) keeps this an aggregate (one row) even when no column needs a vote.
     return "create or replace temp table ld_colflags as select " + ", ".join(["count(*) as rows_", *parts]) + " from ld_raw"
@@ -323,7 +324,7 @@ def stage_template_csv(
         "select $tz::varchar as tz_, $today::date as today_, $semicolon::boolean as semicolon_",
         {"tz": tz, "today": today, "semicolon": csv.delimiter == ";"},
     ).fetchall()
-    con.execute(_flags_sql(template, present)).fetchall()
+    con.execute(_flags_sql(template, present, csv.ascii)).fetchall()
     con.execute("create or replace temp table ld_flags as select * from ld_params, ld_colflags").fetchall()
 
     # Each column is cleaned once (ld_clean, only where a value needs it), then parsed by the

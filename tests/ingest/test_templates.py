@@ -206,6 +206,17 @@ def test_each_column_is_cleaned_when_one_of_its_values_needs_it(db, tmp_files):
     ]
 
 
+def test_an_all_ascii_file_is_still_cleaned_where_it_needs_it(db, tmp_files):
+    """An ASCII file skips the test for non-breaking spaces, not the others."""
+    path = tmp_files("activity.csv", "occurred_at,person_id,kind,space\n"
+                                     "2024-03-01 09:00,a,post ,help\n"
+                                     '2024-03-01 10:00, b,post,""\n')
+    report, = import_files(db, [path], today=TODAY)
+    assert (report.loaded, report.rejected) == (2, 0)
+    assert db.cursor().execute("select person_key, kind, space from activity order by occurred_at").fetchall() == [
+        (db.person_key("a"), "post", "help"), (db.person_key("b"), "post", None)]
+
+
 def test_manager_time_key_updates_hours(db, tmp_files):
     first = tmp_files("m1.csv", "period_start,manager_id,direction_hours\n2024-03-04,m1,6\n2024-03-04,m2,2\n")
     fixed = tmp_files("m2.csv", "period_start,manager_id,direction_hours\n2024-03-04,m1,5\n")
