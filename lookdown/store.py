@@ -144,9 +144,11 @@ class Database:
         self._lock = threading.Lock()
         self._coverage: tuple[int, Coverage] | None = None
         if not read_only:
-            _upgrade_text_keys(self._con)
+            ((new,),) = self._con.execute("select count(*) = 0 from duckdb_tables() where not temporary").fetchall()
+            if not new:
+                _upgrade_text_keys(self._con)
             self._con.execute(SCHEMA_FILE.read_text())
-            self._refresh_rollups_if_definitions_changed()
+            self._refresh_rollups_if_definitions_changed(new)
 
     # -- connection ------------------------------------------------------------------------
 
@@ -245,13 +247,18 @@ class Database:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _refresh_rollups_if_definitions_changed(self) -> None:
-        """Rebuild the rollups of a database made by another version of the schema or rollups."""
+    def _refresh_rollups_if_definitions_changed(self, new: bool) -> None:
+        """Rebuild the rollups of a database made by another version of the schema or rollups
+        (a `new` one, just created, has nothing to roll up)."""
         signature = hashlib.sha256((SCHEMA_FILE.read_text() + ROLLUPS_FILE.read_text()).encode()).hexdigest()
         if self.setting("rollups_signature") == signature:
             return
+        record = "insert or replace into settings values ('rollups_signature', $s)"
+        if new:
+            self._con.execute(record, {"s": signature})
+            return
         with self.transaction() as cur:
-            cur.execute("insert or replace into settings values ('rollups_signature', $s)", {"s": signature})
+            cur.execute(record, {"s": signature})
 
     def _load_or_create_key(self) -> str:
         """The installation's pseudonymisation key, kept beside the database file."""
