@@ -180,9 +180,10 @@ def _keys_sql(column: str, alt: bool, mapped: bool) -> str:
     )
 
 
-def _select_list(template: Template, alt: frozenset[str] = frozenset()) -> tuple[str, str]:
+def _select_list(template: Template, alt: frozenset[str] = frozenset(), normalized: bool = False) -> tuple[str, str]:
     """SELECT expressions turning template columns into canonical ones, and the joins to the
-    identifier keys they read (names from the contract)."""
+    identifier keys they read (names from the contract). normalized: the values of columns with
+    allowed values are already trimmed and lower-cased."""
     parts, joins = [], []
     for column in template.columns:
         name = column.name
@@ -195,7 +196,7 @@ def _select_list(template: Template, alt: frozenset[str] = frozenset()) -> tuple
             joins.append(join)
         elif name == "month":
             expr = "date_trunc('month', incoming.month::date)::date"
-        elif column.allowed:
+        elif column.allowed and not normalized:
             expr = f"lower(trim(incoming.{name}::varchar))"
         else:
             expr = f"incoming.{name}::{column.type}"
@@ -213,12 +214,12 @@ def _columns(template: Template) -> list[str]:
     return [c.canonical for c in template.columns]
 
 
-def _keyed_sql(template: Template, *, event_ids: bool, alt: frozenset[str]) -> str:
+def _keyed_sql(template: Template, *, event_ids: bool, alt: frozenset[str], normalized: bool) -> str:
     """incoming (+ ld_keys_*) -> canonical rows with their key, content hash and occurrence
     number (a query)."""
     key = KEYS[template.table]
     columns = _columns(template)
-    select, joins = _select_list(template, alt)
+    select, joins = _select_list(template, alt, normalized)
     if template.table == "activity":
         # md5_number: the md5 as a 128-bit number, stored in half the space of its hex text.
         if event_ids:
@@ -307,7 +308,8 @@ def write_rows(
         with incoming(cur, rows):
             for column in identifiers:
                 cur.execute(_keys_sql(column, column in alt, mapped)).fetchall()
-            keyed = _keyed_sql(template, event_ids=event_ids, alt=alt)
+            # Staged files come parsed (lookdown.ingest.stage): their allowed values are normalized.
+            keyed = _keyed_sql(template, event_ids=event_ids, alt=alt, normalized=isinstance(rows, TempRows))
             if direct:
                 return _write_activity_direct(cur, keyed, received, upload_id, progress)
             cur.execute("create or replace temp table ld_in as\n" + keyed).fetchall()
