@@ -291,16 +291,16 @@ def write_rows(
     when the first is an e-mail). With `source_key` and `period` (activity only), the rows of older
     uploads of the same source inside the period are replaced. `progress(n)` gets rows written.
 
-    direct (activity without source_key): write the rows without keeping a keyed copy first, the
-    fastest way for a large file; it raises RepeatedEvents when the rows repeat an event, and the
-    caller then rolls back and writes them again without `direct`."""
+    direct: write activity without a platform id, when no older export is replaced, straight from
+    `rows` (the fastest way for a large file). It raises RepeatedEvents if the rows repeat an
+    event, and the caller then rolls back and writes them again without `direct`."""
     template = TEMPLATES[table]
     key = KEYS[table]
     names = set(rows.column_names if hasattr(rows, "column_names") else rows.columns)
     received = rows.num_rows if hasattr(rows, "num_rows") else len(rows)
     alt = frozenset(c.name for c in template.columns if c.identifier and f"{c.name}_alt" in names)
     event_ids = table == "activity" and "event_id" in names
-    direct = direct and table == "activity" and source_key is None
+    direct = direct and table == "activity" and not event_ids and source_key is None
     ((mapped,),) = cur.execute("select count(*) > 0 from identity_map").fetchall()
     stats = WriteStats()
     identifiers = [c.name for c in template.columns if c.identifier]
@@ -455,9 +455,9 @@ def _write_activity_direct(
     """Write activity in one statement from the keyed rows' query, leaving out events already
     loaded. Keeping a keyed copy first (ld_in, _write_activity) costs about a third of the time
     of writing, and is only needed to find events the file repeats: here they are counted once
-    written, and a file that has some (rare: the same line twice) is written again through ld_in,
-    since deleting rows written in the same transaction makes DuckDB's commit several times
-    slower."""
+    written. Removing the copies then would mean deleting rows written in the same transaction,
+    which makes DuckDB's commit far slower (8.7 s instead of 0.3 s for two rows of ten million),
+    so RepeatedEvents sends the file through ld_in instead."""
     ((loaded,),) = cur.execute("select count(*) from (select 1 from activity limit 1)").fetchall()
     new_only = "where event_key not in (select event_key from activity)" if loaded else ""
     insert = _activity_insert(f"({keyed_sql}) {new_only}")

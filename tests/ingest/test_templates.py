@@ -185,6 +185,20 @@ def test_activity_files_that_repeat_events_are_written_once_each(db, tmp_files):
     assert count(db, "select count(*) from activity") == 4
 
 
+@pytest.mark.parametrize(("first", "last"), [("work", "social"), ("social", "work")])
+def test_an_event_repeated_with_another_space_type_keeps_the_files_last_row(db, tmp_files, first, last):
+    """space_type is not part of an event's key: of two rows that differ only there, the last one
+    in the file is the one kept, as for every table's repeated keys."""
+    rows = "".join(f"2024-03-0{d} 09:00,p{d},post,help,{first}\n" for d in range(1, 8))
+    path = tmp_files("a.csv", "occurred_at,person_id,kind,space,space_type\n" + rows
+                     + f"2024-03-02 09:00,p2,post,help,{last}\n" + rows.splitlines(keepends=True)[3])
+    report, = import_files(db, [path], today=TODAY)
+    assert (report.loaded, report.duplicates_skipped) == (7, 2)
+    assert db.cursor().execute("select space_type from activity where person_key = $k",
+                               {"k": db.person_key("p2")}).fetchall() == [(last,)]
+    assert count(db, "select count(*) from activity") == 7
+
+
 def test_each_column_is_cleaned_when_one_of_its_values_needs_it(db, tmp_files):
     """Columns are cleaned only when some value needs it: one value per reason, each alone in
     its column, must still be found."""
