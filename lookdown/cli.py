@@ -10,7 +10,6 @@ import argparse
 import csv
 import json
 import os
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -277,14 +276,13 @@ def cmd_import(args, db_path: Path) -> int:
 
 
 def cmd_serve(args, db_path: Path) -> int:
-    env = {**os.environ, "LOOKDOWN_DB": str(db_path.resolve())}
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+    os.environ["LOOKDOWN_DB"] = str(db_path.resolve())
+    # serve.py runs Streamlit and opens what the pages need as the server starts (see there).
+    command = [sys.executable, str(APP.with_name("serve.py")), "--server.headless", "true",
                "--server.address", args.address, "--server.port", str(args.port)]
-    print(f"Lookdown on http://{args.address}:{args.port} (database {db_path}); Ctrl+C stops it.")
-    try:
-        return subprocess.call(command, env=env, cwd=APP.parent)
-    except KeyboardInterrupt:
-        return 0
+    print(f"Lookdown on http://{args.address}:{args.port} (database {db_path}); Ctrl+C stops it.", flush=True)
+    os.chdir(APP.parent)
+    os.execv(sys.executable, command)  # this process becomes the server, so a stop signal reaches it
 
 
 COMMANDS = {"demo": cmd_demo, "measures": cmd_measures, "measure": cmd_measure, "trend": cmd_trend,

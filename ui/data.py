@@ -115,6 +115,20 @@ def setup_command(path: Path) -> str:
     return f"python -m lookdown --db {path} demo"
 
 
+def start_serving() -> None:
+    """Open the database and the catalogue, and start watching the inbox, before anyone visits
+    (serve.py calls it as the server starts). Whatever fails here, the first page visited says."""
+    path = default_db_path()
+    if not path.exists():
+        return
+    try:
+        _database(str(path))
+        _catalogue(_catalogue_signature())
+    except (DatabaseBusy, CatalogueError):
+        return
+    _inbox_watcher(str(path), inbox_seconds())
+
+
 def open_data() -> PageData:
     """The database and what it holds; stops the page with guidance when there is no database."""
     path = default_db_path()

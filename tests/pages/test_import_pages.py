@@ -324,6 +324,25 @@ def test_the_app_imports_files_copied_into_the_inbox_on_its_own(fresh_db, monkey
     assert db_count(fresh_db, "select count(*) from training") == 203
 
 
+def test_a_server_started_by_lookdown_serve_watches_the_inbox_before_anyone_visits(fresh_db, monkeypatch):
+    """serve.py calls start_serving as the server starts: the inbox exists and is watched at once,
+    and the pages later use that same watcher (its imports are listed on the Upload page)."""
+    from ui.data import start_serving
+
+    monkeypatch.setenv("LOOKDOWN_INBOX_SECONDS", "0.1")
+    inbox = fresh_db.parent / "inbox"
+    start_serving()
+    assert inbox.is_dir()
+    (inbox / "training.csv").write_text(TRAINING)
+    deadline = time.monotonic() + 30
+    while not (inbox / "done" / "training.csv").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert db_count(fresh_db, "select count(*) from training") == 203
+    at = page(UPLOAD)
+    imported = [c for c in texts(at.caption) if "**training.csv** → training records" in c]
+    assert len(imported) == 1 and "5 rows loaded, 3 rejected" in imported[0]
+
+
 def test_both_pages_explain_an_empty_database(tmp_path, monkeypatch):
     path = tmp_path / "lookdown.duckdb"
     Database(path).close()

@@ -99,3 +99,40 @@ def test_import_while_the_app_holds_the_database_points_to_the_inbox(small_org, 
     error = capsys.readouterr().err
     assert "is open in another Lookdown process" in error
     assert f"copy the files into {small_org.parent / 'inbox'}/ instead: the app imports them." in error
+
+
+def test_serve_watches_the_inbox_from_the_moment_it_starts(small_org):
+    """`python -m lookdown serve` opens the database and watches its inbox as the server starts,
+    before any browser connects (a file copied there is imported), and says nothing alarming."""
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = small_org.parent / "inbox"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "lookdown", "--db", str(small_org), "serve", "--port", str(port)],
+        cwd=ROOT, env={**os.environ, "LOOKDOWN_INBOX_SECONDS": "0.2"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not inbox.is_dir() and server.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (inbox / "more.csv").write_text("requested_on,person_id\n2024-02-20,s3@example.com\n")
+        while not (inbox / "done" / "more.csv").exists() and server.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (inbox / "done" / "more.csv").exists()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Traceback" not in output and "WARNING" not in output, output
+    db = Database(small_org)
+    try:
+        assert db.cursor().execute("select count(*) from training").fetchone() == (8,)
+    finally:
+        db.close()
