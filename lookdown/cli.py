@@ -13,7 +13,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from lookdown.store import GRAINS, Database, DatabaseBusy, default_db_path
 
@@ -275,7 +275,7 @@ def cmd_import(args, db_path: Path) -> int:
     return 1 if failed else 0
 
 
-def cmd_serve(args, db_path: Path) -> int:
+def cmd_serve(args, db_path: Path) -> NoReturn:
     os.environ["LOOKDOWN_DB"] = str(db_path.resolve())
     # serve.py runs Streamlit and opens what the pages need as the server starts (see there).
     command = [sys.executable, str(APP.with_name("serve.py")), "--server.headless", "true",
