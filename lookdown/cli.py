@@ -221,18 +221,24 @@ def cmd_compare(args, db_path: Path) -> int:
 
 
 def import_progress(stream):
-    """For someone watching a terminal: the rows written so far, on one line that updates (a
-    large export takes a while). None when the stream is not a terminal, so logs and pipes get
-    only the report."""
+    """For someone watching a terminal: how much of each file is read, then the rows written so
+    far, on one line that updates (a large export takes a while). The two callbacks import_files
+    takes (progress, reading); (None, None) when the stream is not a terminal, so logs and pipes
+    get only the report."""
     if not stream.isatty():
-        return None
+        return None, None
     print("Reading and checking the files…", file=stream, flush=True)
 
-    def show(done: int, total: int) -> None:
-        print(f"\r{done:,} of {total:,} rows written", end="\n" if done >= total else "", file=stream,
-              flush=True)
+    def show(text: str, end: str = "") -> None:
+        print(f"\r{text:<60}", end=end, file=stream, flush=True)
 
-    return show
+    def written(done: int, total: int) -> None:
+        show(f"{done:,} of {total:,} rows written", "\n" if done >= total else "")
+
+    def reading(name: str, share: float) -> None:
+        show(f"Checking {name}…" if share >= 1 else f"Reading {name}: {share:.0%}")
+
+    return written, reading
 
 
 def cmd_import(args, db_path: Path) -> int:
@@ -251,8 +257,9 @@ def cmd_import(args, db_path: Path) -> int:
     try:
         if args.timezone:
             db.set_setting("timezone", args.timezone)
+        written, reading = import_progress(sys.stderr)
         reports = import_files(db, args.files, as_kind=args.as_kind, timezone=args.timezone,
-                               progress=import_progress(sys.stderr))
+                               progress=written, reading=reading)
     finally:
         db.close()
     if args.format == "json":

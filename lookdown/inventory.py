@@ -496,15 +496,17 @@ def import_inbox(
     timezone: str | None = None,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    reading: Callable[[str, float], None] | None = None,
 ) -> list[InboxResult]:
-    """Import every file waiting in `folder`, as the Upload page imports uploaded files, then move
-    each to done/ (loaded, even when some rows were rejected) or failed/ (not loaded)."""
+    """Import every file waiting in `folder`, as the Upload page imports uploaded files (progress
+    and reading as in import_files), then move each to done/ (loaded, even when some rows were
+    rejected) or failed/ (not loaded)."""
     files = waiting_files(folder)
     if not files:
         return []
     sources = [open_source(p) for p in files]
     items = pair(sources)
-    reports = import_files(db, sources, timezone=timezone, today=today, progress=progress)
+    reports = import_files(db, sources, timezone=timezone, today=today, progress=progress, reading=reading)
     by_name = {r.file: r for r in reports}
     results = []
     for item in items:
@@ -564,11 +566,13 @@ class InboxWatcher:
             self.imported = (self.imported + [(now, r) for r in results])[-INBOX_KEPT:]
             return results
 
-    def import_now(self, progress: Callable[[int, int], None] | None = None) -> list[InboxResult]:
+    def import_now(self, progress: Callable[[int, int], None] | None = None,
+                   reading: Callable[[str, float], None] | None = None) -> list[InboxResult]:
         """Import every waiting file at once (the Upload page's button)."""
         with self._lock:
             self._last_look = None
-            return import_inbox(self.db, self.folder, timezone=timezone(self.db), progress=progress)
+            return import_inbox(self.db, self.folder, timezone=timezone(self.db), progress=progress,
+                                reading=reading)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,13 +21,10 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import duckdb
 
 from lookdown.contract import KEYS, TEMPLATES, Template
-from lookdown.store import Database, note_activity_changes
+from lookdown.store import Database, note_activity_changes, run_watched
 
 if TYPE_CHECKING:  # frames come from the callers that have pandas; importing files does without it
     import pandas as pd
-
-# How often a long write reports its progress (seconds).
-PROGRESS_EVERY = 0.2
 
 
 class ContractError(ValueError):
@@ -404,44 +400,13 @@ def write_watched(
     cur: duckdb.DuckDBPyConnection, insert_sql: str, params: dict, rows: int, progress: Callable[[int], None] | None
 ) -> int:
     """Run one INSERT of `rows` rows as a single statement (DuckDB writes it fastest that way),
-    calling progress(rows written so far) every PROGRESS_EVERY seconds from DuckDB's own progress
-    of the query, then progress(rows). The statement runs on a worker thread and progress is
-    called on this one, so it may update a page; if progress raises, the statement is
-    interrupted and the error goes to the caller, whose transaction then rolls back. `cur` keeps
-    tracking progress afterwards (a setting cannot change inside an aborted transaction), with
-    printing off as every cursor has it, so nothing is ever drawn. Returns the rows inserted."""
-    if progress is None:
-        ((inserted,),) = cur.execute(insert_sql, params).fetchall()
-        return inserted
-    failure: list[BaseException] = []
-    done: list[int] = []
-
-    def run() -> None:
-        try:
-            ((inserted,),) = cur.execute(insert_sql, params).fetchall()
-            done.append(inserted)
-        except BaseException as error:  # handed to the calling thread
-            failure.append(error)
-
-    # query_progress() needs DuckDB's progress tracking, from the statement's start.
-    cur.execute("set enable_progress_bar = true; set enable_progress_bar_print = false; "
-                "set progress_bar_time = 0").fetchall()
-    worker = threading.Thread(target=run, name="lookdown-write", daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(PROGRESS_EVERY)
-            share = cur.query_progress()
-            if worker.is_alive() and share > 0:
-                progress(int(rows * min(share, 100.0) / 100))
-    except BaseException:
-        cur.interrupt()
-        worker.join()
-        raise
-    if failure:
-        raise failure[0]
-    progress(rows)
-    return done[0]
+    calling progress(rows written so far) as it runs (lookdown.store.run_watched), then
+    progress(rows). Returns the rows inserted."""
+    report = None if progress is None else (lambda share: progress(int(rows * share)))
+    ((inserted,),) = run_watched(cur, insert_sql, params, report)
+    if progress is not None:
+        progress(rows)
+    return inserted
 
 
 class RepeatedEvents(Exception):

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 
@@ -55,6 +55,8 @@ GRAINS = ("week", "month", "quarter")
 
 # DuckDB draws a progress bar on standard output for long queries; the CLI's output is data.
 QUIET_SQL = "set enable_progress_bar = false; set enable_progress_bar_print = false"
+# How often a long statement run by run_watched reports its progress (seconds).
+PROGRESS_EVERY = 0.2
 
 DEFAULT_MIN_GROUP_SIZE = 5
 SMALLEST_ALLOWED_GROUP_SIZE = 3
@@ -122,6 +124,45 @@ def empty_schema() -> duckdb.DuckDBPyConnection:
     con.execute(QUIET_SQL)
     con.execute(SCHEMA_FILE.read_text())
     return con
+
+
+def run_watched(cur: duckdb.DuckDBPyConnection, sql: str, params: dict,
+                on_share: Callable[[float], None] | None) -> list[tuple]:
+    """Run one long statement and return its rows, calling on_share(share done, 0 to 1) every
+    PROGRESS_EVERY seconds from DuckDB's own progress of the query. The statement runs on a
+    worker thread and on_share is called on this one, so it may update a page; if on_share
+    raises, the statement is interrupted and the error goes to the caller (whose transaction, if
+    any, then rolls back). `cur` keeps tracking progress afterwards (a setting cannot change
+    inside an aborted transaction), with printing off as every cursor has it: nothing is drawn."""
+    if on_share is None:
+        return cur.execute(sql, params).fetchall()
+    failure: list[BaseException] = []
+    result: list[list[tuple]] = []
+
+    def run() -> None:
+        try:
+            result.append(cur.execute(sql, params).fetchall())
+        except BaseException as error:  # handed to the calling thread
+            failure.append(error)
+
+    # query_progress() needs DuckDB's progress tracking, from the statement's start.
+    cur.execute("set enable_progress_bar = true; set enable_progress_bar_print = false; "
+                "set progress_bar_time = 0").fetchall()
+    worker = threading.Thread(target=run, name="lookdown-statement", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(PROGRESS_EVERY)
+            share = cur.query_progress()
+            if worker.is_alive() and share > 0:
+                on_share(min(share, 100.0) / 100)
+    except BaseException:
+        cur.interrupt()
+        worker.join()
+        raise
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 class Database:

@@ -191,13 +191,18 @@ class ImportRun:
 
 
 def _progress_bar():
+    """One bar for an import: how much of each file is read, then how many rows are written.
+    Returns the two callbacks import_files takes (progress, reading)."""
     bar = st.progress(0.0, text="Reading the files…")
 
-    def update(done: int, total: int) -> None:
+    def written(done: int, total: int) -> None:
         share = done / total if total else 1.0
         bar.progress(min(share, 1.0), text=f"{done:,} of {total:,} rows written")
 
-    return update
+    def reading(name: str, share: float) -> None:
+        bar.progress(min(share, 1.0), text=f"Checking {name}…" if share >= 1 else f"Reading {name}: {share:.0%}")
+
+    return written, reading
 
 
 def load_files(data: PageData, items: list[Item]) -> None:
@@ -208,14 +213,17 @@ def load_files(data: PageData, items: list[Item]) -> None:
         sources.append(item.source)
         if item.companion is not None:
             sources.append(item.companion)
-    reports = import_files(data.db, sources, timezone=inventory.timezone(data.db), progress=_progress_bar())
+    written, reading = _progress_bar()
+    reports = import_files(data.db, sources, timezone=inventory.timezone(data.db), progress=written,
+                           reading=reading)
     st.session_state[RESULTS_KEY] = ImportRun(reports, "upload")
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     st.rerun()
 
 
 def load_inbox(data: PageData) -> None:
-    results = data.inbox.import_now(progress=_progress_bar())
+    written, reading = _progress_bar()
+    results = data.inbox.import_now(progress=written, reading=reading)
     moved = {r.report.file: [str(p) for p in r.moved] for r in results}
     st.session_state[RESULTS_KEY] = ImportRun([r.report for r in results], "inbox", moved)
     st.rerun()

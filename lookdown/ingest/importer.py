@@ -287,12 +287,14 @@ def import_files(
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
     mappings: dict[str, tuple[str, dict[str, str]]] | None = None,
+    reading: Callable[[str, float], None] | None = None,
 ) -> list[FileReport]:
     """Import files (paths, (name, bytes) pairs or Sources), each as one upload in one transaction.
 
     as_kind forces a reader (a FILE_KINDS value or a table name). mappings gives, per file name,
     (table, {header: column}) for exports with their own headers (saved mappings are used too).
-    progress(done_rows, total_rows) is called as rows are written."""
+    reading(file name, share read) is called as each delimited file is read (all are read and
+    checked first), then progress(done_rows, total_rows) as rows are written."""
     tz, today = _settings(db, timezone, today)
     sources = [_as_source(p) for p in paths]
     items = pair(sources)
@@ -304,6 +306,7 @@ def import_files(
         for item in items:
             name = item.source.name
             mapping = (mappings or {}).get(name)
+            scratch.on_read = None if reading is None else (lambda share, name=name: reading(name, share))
             try:
                 staged = stage_item(scratch, workspace, item, db=db, tz=tz, today=today, as_kind=as_kind,
                                     mapping=mapping)
@@ -320,6 +323,7 @@ def import_files(
                                           reason=f"Could not read the file: {error}"))
                 continue
             staged_items.append((item, staged))
+        scratch.on_read = None
         staged_items.sort(key=lambda pair_: _ORDER.get(pair_[1].table or "", 2))
         total = sum(s.good for _, s in staged_items)
         last: list[tuple[int, int]] = []

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import duckdb
 
 from lookdown.contract import DATE_COLUMN, ENUM_SYNONYMS, OLD_DATES_ALLOWED, TEMPLATES, Column, Template
 from lookdown.ingest.sources import CsvText
 from lookdown.load import TempRows
-from lookdown.store import QUIET_SQL
+from lookdown.store import QUIET_SQL, run_watched
 
 if TYPE_CHECKING:  # pandas and pyarrow are imported only by the readers that need them
     import pyarrow as pa
@@ -88,6 +88,8 @@ class Scratch:
         self.con = con if con is not None else duckdb.connect()
         self.con.execute(QUIET_SQL)
         self.con.execute(PARSE_SQL)
+        # Told the share of a file read so far (0 to 1), while read_csv runs: an import's progress.
+        self.on_read: Callable[[float], None] | None = None
 
     def close(self) -> None:
         self.con.close()
@@ -110,13 +112,17 @@ class Scratch:
         """The file into temp table ld_raw (all text, our column names); bad lines are kept in
         reject_errors (cleared first)."""
         self.clear_rejects()
-        self.con.execute(
+        run_watched(
+            self.con,
             "create or replace temp table ld_raw as select * from read_csv($path, header = true, "
             "delim = $delim, quote = '\"', escape = '\"', columns = $columns, "
             "null_padding = false, store_rejects = true, auto_detect = false, "
             "max_line_size = 10000000)",
             {"path": str(csv.path), "delim": csv.delimiter, "columns": {n: "VARCHAR" for n in names}},
-        ).fetchall()
+            self.on_read,
+        )
+        if self.on_read is not None:
+            self.on_read(1.0)
         self.con.execute(
             "create or replace temp table ld_rejects as select line, error_type, column_name from reject_errors"
         ).fetchall()

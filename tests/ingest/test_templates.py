@@ -324,6 +324,28 @@ def test_a_failure_while_rows_are_written_rolls_the_write_back(db, tmp_files):
     assert ok.loaded == 7 and calls[-1] == (7, 7)
 
 
+def test_progress_tells_how_much_of_each_file_is_read_then_the_rows_written(db, tmp_files, monkeypatch):
+    import lookdown.store
+
+    monkeypatch.setattr(lookdown.store, "PROGRESS_EVERY", 0.01)
+    rows = "".join(f"2024-03-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d},p{i % 997}@x.org,post,help\n"
+                   for i in range(300_000))
+    big = tmp_files("big.csv", "occurred_at,person_id,kind,space\n" + rows)
+    small = tmp_files("small.csv", "person_id,department\np1@x.org,Sales\n")
+    events = []
+    reports = import_files(db, [big, small], today=TODAY, reading=lambda name, share: events.append((name, share)),
+                           progress=lambda done, total: events.append((done, total)))
+    assert [r.loaded for r in reports] == [300_000, 1]
+    read = [e for e in events if isinstance(e[0], str)]
+    # Each file is read to the end before any row is written; shares only grow.
+    assert events.index(("small.csv", 1.0)) < events.index((0, 300_001))
+    assert [share for name, share in read if name == "big.csv"][-1] == 1.0
+    assert all(0 < share <= 1 for _, share in read)
+    assert any(share < 1 for name, share in read if name == "big.csv")  # while it was being read
+    assert [s for n, s in read if n == "big.csv"] == sorted(s for n, s in read if n == "big.csv")
+    assert events[-1] == (300_001, 300_001)
+
+
 def test_remove_upload_deletes_rows_quarantine_and_rollups(db, tmp_files):
     activity = tmp_files("a.csv", "occurred_at,person_id,kind,thread_id\n2024-03-01,a,question,t\n"
                                   "2024-03-01 01:00,b,answer,t\n2024-03-02,c,shout,\n")

@@ -75,12 +75,17 @@ def test_import_shows_rows_written_on_a_terminal_only(tmp_path, capsys):
             return True
 
     screen = Terminal()
-    show = import_progress(screen)
+    written, reading = import_progress(screen)
+    reading("big.csv", 0.45)
+    reading("big.csv", 1.0)
     for done in (0, 245_760, 300_000):
-        show(done, 300_000)
-    assert screen.getvalue() == ("Reading and checking the files…\n\r0 of 300,000 rows written"
-                                 "\r245,760 of 300,000 rows written\r300,000 of 300,000 rows written\n")
-    assert import_progress(io.StringIO()) is None
+        written(done, 300_000)
+    # One line that updates: each state overwrites the previous one, padded to hide a longer one.
+    states = ["Reading big.csv: 45%", "Checking big.csv…", "0 of 300,000 rows written",
+              "245,760 of 300,000 rows written", "300,000 of 300,000 rows written"]
+    assert screen.getvalue() == ("Reading and checking the files…\n"
+                                 + "".join(f"\r{state:<60}" for state in states) + "\n")
+    assert import_progress(io.StringIO()) == (None, None)
     csv = tmp_path / "training.csv"
     csv.write_text("requested_on,person_id,department,cost\n2024-01-05,ann@example.com,Sales,250\n")
     assert main(["--db", str(tmp_path / "org.duckdb"), "import", str(csv)]) == 0
