@@ -343,6 +343,17 @@ def identity_coverage(db: Database) -> IdentityCoverage:
 REJECTED_COLUMNS = ["file", "line", "column", "value", "reason"]
 
 
+def rejected_count(rejected: pd.DataFrame) -> str:
+    """How many rows a list from rejected_rows holds: it has one line per problem and a row can
+    have several, so '2' or '2 rows, with 3 problems'. A problem without a line is its own row."""
+    lines = rejected.dropna(subset=["line"]).drop_duplicates(["upload_id", "line"])
+    rows = len(lines) + int(rejected["line"].isna().sum())
+    plural = "row" if rows == 1 else "rows"
+    if rows == len(rejected):
+        return f"{rows:,} {plural}"
+    return f"{rows:,} {plural}, with {len(rejected):,} problems (one per line)"
+
+
 def rejected_rows(db: Database, upload_ids: Iterable[int] | int | None = None) -> pd.DataFrame:
     """Rejected rows of some uploads (or all): upload_id, file, line, column, value, reason.
     Person identifiers were never stored, so their value is empty."""

@@ -68,7 +68,8 @@ else:
     chosen = st.selectbox("Upload", choices, key="quarantine-upload",
                           format_func=lambda u: "All uploads" if u is None else labels.get(u, f"#{u}"))
     shown = rejected if chosen is None else rejected[rejected["upload_id"] == chosen]
-    st.caption(f"{len(shown):,} rejected rows. Person identifiers are never kept, so their value is empty.")
+    st.caption(f"Rejected: {inventory.rejected_count(shown)}. Person identifiers are never kept, so their "
+               "value is empty.")
     st.dataframe(shown[["upload_id", *inventory.REJECTED_COLUMNS]], hide_index=True,
                  column_config={"upload_id": "Upload", "file": "File", "line": "Line", "column": "Column",
                                 "value": "Value", "reason": "Reason"})

@@ -292,8 +292,8 @@ def show_results(data: PageData, run: ImportRun) -> None:
     rejected = inventory.rejected_rows(data.db, run.upload_ids)
     if rejected.empty:
         return
-    st.markdown(f"**Rejected rows** ({len(rejected):,}): fix them in the file and load it again; rows "
-                "already loaded are recognised and not counted twice.")
+    st.markdown(f"**Rejected**: {inventory.rejected_count(rejected)}. Fix them in the file and load it "
+                "again; rows already loaded are recognised and not counted twice.")
     st.dataframe(rejected[inventory.REJECTED_COLUMNS], hide_index=True)
     st.download_button("Download the rejected rows (CSV)", inventory.rejected_csv(rejected),
                        file_name="rejected_rows.csv", mime="text/csv", icon=":material/download:",

@@ -110,6 +110,7 @@ def test_a_template_with_bad_rows_is_previewed_then_loaded_with_its_rejected_row
     assert (result["loaded"], result["rejected"], result["duplicates skipped"], result["result"]) == (5, 3, 0, "loaded")
     rejected = at.dataframe[1].value
     assert [tuple(r) for r in rejected.itertuples(index=False)] == REJECTED
+    assert any(m.startswith("**Rejected**: 3 rows. Fix them") for m in texts(at.markdown))
     assert at.download_button[0].label == "Download the rejected rows (CSV)"
     assert db_count(fresh_db, "select count(*) from training") == 203
     assert db_count(fresh_db, "select count(*) from quarantine") == 3
@@ -341,6 +342,21 @@ def test_a_server_started_by_lookdown_serve_watches_the_inbox_before_anyone_visi
     at = page(UPLOAD)
     imported = [c for c in texts(at.caption) if "**training.csv** → training records" in c]
     assert len(imported) == 1 and "5 rows loaded, 3 rejected" in imported[0]
+
+
+def test_rows_with_several_problems_are_counted_as_rows_and_as_problems(fresh_db):
+    """The result line counts rejected rows; the list below has one line per problem."""
+    inbox = fresh_db.parent / "inbox"
+    inbox.mkdir()
+    (inbox / "t.csv").write_text("requested_on,department,course,status,cost\n"
+                                 "2099-01-01,Sales,Excel,maybe,-5\n2024-02-01,Sales,Word,requested,10\n")
+    at = page(UPLOAD)
+    run(at.button(key="inbox").click())
+    assert texts(at.warning) == ["**t.csv** → training records: 1 row loaded, 1 rejected, "
+                                 "0 already loaded (skipped)."]
+    assert any(m.startswith("**Rejected**: 1 row, with 3 problems (one per line). Fix them")
+               for m in texts(at.markdown))
+    assert len(at.dataframe[1].value) == 3
 
 
 def test_both_pages_explain_an_empty_database(tmp_path, monkeypatch):

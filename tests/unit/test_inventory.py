@@ -324,3 +324,15 @@ def test_the_watcher_lists_waiting_files_with_sizes_and_skips_one_moved_away_mea
     monkeypatch.setattr(inventory, "waiting_files", lambda folder: [gone, tmp_path / "training.csv"])
     waiting = inventory.InboxWatcher(db, tmp_path, every=0).waiting()
     assert {p.name: size for p, (size, _) in waiting.items()} == {"training.csv": len(TRAINING)}
+
+
+def test_rejected_rows_are_counted_as_rows_not_as_problems():
+    import pandas as pd
+
+    def listed(*entries):
+        return pd.DataFrame(entries, columns=["upload_id", "line"]).astype({"line": "Int64"})
+
+    assert inventory.rejected_count(listed((1, 3))) == "1 row"
+    assert inventory.rejected_count(listed((1, 3), (1, 5), (2, 3))) == "3 rows"
+    # Line 5 has two problems; a problem without a line (a file-level one) is a row of its own.
+    assert inventory.rejected_count(listed((1, 5), (1, 5), (1, None))) == "2 rows, with 3 problems (one per line)"
