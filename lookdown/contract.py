@@ -122,7 +122,10 @@ class Key:
 
 KEYS: dict[str, Key] = {
     "people": Key(("person_key",), unique=True),
-    "activity": Key(("event_key",), unique=True),
+    # An event is its content but space_type (a later row may correct it); events from platform
+    # exports are matched by the platform's own id instead (lookdown.load).
+    "activity": Key(("occurred_at", "person_key", "kind", "space", "thread_id", "target_person_key", "platform"),
+                    unique=True),
     "training": Key(("requested_on", "person_key", "department", "course", "cost"), unique=False),
     "manager_time": Key(("period_start", "manager_key"), unique=True),
     "marketing_spend": Key(("month", "channel"), unique=True),

@@ -167,12 +167,10 @@ def _keys_sql(column: str, alt: bool, mapped: bool) -> str:
     """ld_keys_<column>: the key of each distinct identifier (and alternative) in incoming.
     Hashing distinct values once is much cheaper than hashing every row (people repeat)."""
     alt_column = f"incoming.{column}_alt" if alt else "null::varchar"
-    # person_hex: the key as the 16 hex digits event keys are made of (see _keyed_sql).
     return (
         f"create or replace temp table ld_keys_{column} as "
-        "select *, printf('%016x', person_key) as person_hex from ("
         f"select raw, alt, {_person_expr('raw', 'alt' if alt else None, mapped)} as person_key from "
-        f"(select distinct incoming.{column}::varchar as raw, {alt_column}::varchar as alt from incoming))"
+        f"(select distinct incoming.{column}::varchar as raw, {alt_column}::varchar as alt from incoming)"
     )
 
 
@@ -200,10 +198,29 @@ def _select_list(template: Template, alt: frozenset[str] = frozenset(), normaliz
     return ",\n    ".join(parts), "\n".join(joins)
 
 
-def _hash_expr(columns: list[str] | tuple[str, ...]) -> str:
-    """md5 over columns, NULL-safe (a NULL differs from an empty string)."""
+def _joined_expr(columns: list[str] | tuple[str, ...]) -> str:
+    """The columns' values as one text, NULL-safe (a NULL differs from an empty string)."""
     parts = ", ".join(f"coalesce({c}::varchar, chr(0))" for c in columns)
-    return f"md5(concat_ws(chr(31), {parts}))"
+    return f"concat_ws(chr(31), {parts})"
+
+
+def _hash_expr(columns: list[str] | tuple[str, ...]) -> str:
+    """md5 over columns, NULL-safe."""
+    return f"md5({_joined_expr(columns)})"
+
+
+# What makes two activity rows one event when the export gives the event no id of its own. Such
+# rows are compared by these columns: no key is stored for them (hashing every row cost a third
+# of writing it, and 16 bytes a row made the largest column on disk).
+EVENT_IDENTITY = KEYS["activity"].columns
+# One value per event, for the rows of one load and the loaded rows of one period: the platform's
+# event key, or the md5 of the event's identity (never stored).
+_EVENT_ID_VALUE = f"coalesce(event_key, md5_number({_joined_expr(EVENT_IDENTITY)}))"
+
+
+def _same_event(a: str, b: str) -> str:
+    """Rows a and b are the same event by their identity columns (aliases are constants)."""
+    return " and ".join(f"{a}.{c} is not distinct from {b}.{c}" for c in EVENT_IDENTITY)
 
 
 def _columns(template: Template) -> list[str]:
@@ -217,24 +234,16 @@ def _keyed_sql(template: Template, *, event_ids: bool, alt: frozenset[str], norm
     columns = _columns(template)
     select, joins = _select_list(template, alt, normalized)
     if template.table == "activity":
-        # md5_number: the md5 as a 128-bit number, stored in half the space of its hex text.
         if event_ids:
-            # The reader's stable id of the event (platform, workspace, channel, ts, ...).
+            # The reader's stable id of the event (platform, workspace, channel, ts, ...), as a
+            # 128-bit number (md5_number: half the space of its hex text).
             rows = f"select incoming.rec, incoming.event_id, {select} from incoming {joins}"
             keyed = "select md5_number(concat_ws('|', platform, event_id)) as event_key, * from rows"
         else:
-            # event_key identifies an event across repeated loads of the same export. Person keys
-            # enter it as 16 hex digits, as they were stored before they became numbers, so a file
-            # loaded before and after that change is still recognised.
-            rows = (
-                f"select incoming.rec, {select}, ld_keys_person_id.person_hex, "
-                f"ld_keys_target_person_id.person_hex as target_person_hex from incoming {joins}"
-            )
-            keyed = (
-                "select md5_number(concat_ws('|', occurred_at, person_hex, kind, space, thread_id, "
-                "target_person_hex, platform)) as event_key, * exclude (person_hex, target_person_hex) from rows"
-            )
-        # The key and the content hash are event_key itself: no copies of it (see _write_activity).
+            # No id: the event is its content (EVENT_IDENTITY).
+            rows = f"select incoming.rec, {select} from incoming {joins}"
+            keyed = "select null::uhugeint as event_key, * from rows"
+        # Events are compared by their key or content, never updated (see _write_activity).
         hashed = "select * from keyed"
     else:
         rows = f"select incoming.rec, {select} from incoming {joins}"
@@ -253,15 +262,13 @@ def _keyed_sql(template: Template, *, event_ids: bool, alt: frozenset[str], norm
 
 
 def _existing_sql(template: Template) -> str:
-    """The loaded rows of the table with the same key, hash and occurrence number as ld_in."""
+    """The loaded rows of the table (not activity) with the same key, hash and occurrence number
+    as ld_in."""
     key = KEYS[template.table]
-    if template.table == "activity":
-        row_key = row_hash = "event_key"
-    else:
-        row_key = _hash_expr(key.columns)
-        row_hash = _hash_expr(_columns(template))
+    row_key = _hash_expr(key.columns)
+    row_hash = _hash_expr(_columns(template))
     if key.unique:
-        # One row per key already (people has a primary key; activity is written de-duplicated).
+        # One row per key already (people has a primary key).
         ordinal = "1::bigint"
     else:
         ordinal = f"row_number() over (partition by {row_key} order by rowid)"
@@ -308,6 +315,8 @@ def write_rows(
             keyed = _keyed_sql(template, event_ids=event_ids, alt=alt, normalized=isinstance(rows, TempRows))
             if direct:
                 return _write_activity_direct(cur, keyed, received, upload_id, progress)
+            if table == "activity":  # each event's key or content as one value (ident)
+                keyed = f"select *, {_EVENT_ID_VALUE} as ident from ({keyed})"
             cur.execute("create or replace temp table ld_in as\n" + keyed).fetchall()
     finally:
         for column in identifiers:
@@ -317,7 +326,7 @@ def write_rows(
     if key.unique:
         # Rows repeated inside the file: a unique key keeps its last row. Most files have none,
         # which one count tells; otherwise the repeated keys' other rows are deleted.
-        key_column = "event_key" if table == "activity" else "row_key"
+        key_column = "ident" if table == "activity" else "row_key"
         ((repeated,),) = cur.execute(
             f"select count(*) - count(distinct {key_column}) from ld_in"
         ).fetchall()
@@ -341,8 +350,9 @@ def write_rows(
         )
         params = {"s": source_key, "lo": period[0], "hi": period[1]}
         ((kept, gone),) = cur.execute(
-            "select count(*) filter (where event_key in (select event_key from ld_in)), "
-            "count(*) filter (where event_key not in (select event_key from ld_in)) " + same,
+            "select count(*) filter (where ident in (select ident from ld_in)), "
+            "count(*) filter (where ident not in (select ident from ld_in)) "
+            f"from (select {_EVENT_ID_VALUE} as ident {same})",
             params,
         ).fetchall()
         note_activity_changes(cur, "select occurred_at, thread_id " + same, params)
@@ -352,7 +362,7 @@ def write_rows(
         stats.new -= kept  # re-written below as part of this upload, but not new
 
     if table == "activity":
-        _write_activity(cur, upload_id, stats, progress)
+        _write_activity(cur, upload_id, stats, progress, event_ids=event_ids)
         return stats
     note_activity_changes(cur, "")  # the activity rollups stay as they are
 
@@ -417,37 +427,59 @@ def _write_activity_direct(
     cur: duckdb.DuckDBPyConnection, keyed_sql: str, received: int, upload_id: int,
     progress: Callable[[int], None] | None,
 ) -> WriteStats:
-    """Write activity in one statement from the keyed rows' query, leaving out events already
-    loaded. Keeping a keyed copy first (ld_in, _write_activity) costs about a third of the time
-    of writing, and is only needed to find events the file repeats: here they are counted once
-    written. Removing the copies then would mean deleting rows written in the same transaction,
-    which makes DuckDB's commit far slower (8.7 s instead of 0.3 s for two rows of ten million),
-    so RepeatedEvents sends the file through ld_in instead."""
-    ((loaded,),) = cur.execute("select count(*) from (select 1 from activity limit 1)").fetchall()
-    new_only = "where event_key not in (select event_key from activity)" if loaded else ""
-    insert = _activity_insert(f"({keyed_sql}) {new_only}")
-    inserted = write_watched(cur, insert, {"upload_id": upload_id}, received, progress)
+    """Write activity without platform ids in one statement from the keyed rows' query, leaving
+    out events already loaded. Keeping a keyed copy first (ld_in, _write_activity) costs about a
+    third of the time of writing, and is only needed to find events the file repeats: here they
+    are counted once written. Removing the copies then would mean deleting rows written in the
+    same transaction, which makes DuckDB's commit far slower (8.7 s instead of 0.3 s for two rows
+    of ten million), so RepeatedEvents sends the file through ld_in instead."""
+    loaded, span = _loaded_events(cur, "incoming", "ld_new")
+    new_only = f"where not exists ({loaded})" if loaded else ""
+    insert = _activity_insert(f"({keyed_sql}) as ld_new {new_only}")
+    inserted = write_watched(cur, insert, {"upload_id": upload_id, **span}, received, progress)
     written = "from activity where upload_id = $u"
-    ((distinct,),) = cur.execute("select count(distinct event_key) " + written, {"u": upload_id}).fetchall()
+    # hash() is only compared within this statement: two events with the same hash (rare) take
+    # the exact way, through ld_in, like a repeated event.
+    ((distinct,),) = cur.execute(
+        f"select count(distinct hash({', '.join(EVENT_IDENTITY)})) " + written, {"u": upload_id}
+    ).fetchall()
     if distinct != inserted:
-        raise RepeatedEvents(f"{inserted - distinct} repeated event(s)")
+        raise RepeatedEvents(f"{inserted - distinct} repeated event(s), or two with the same hash")
     note_activity_changes(cur, "select occurred_at, thread_id " + written, {"u": upload_id})
     return WriteStats(inserted=inserted, new=inserted, duplicates=received - inserted)
 
 
-def _write_activity(
-    cur: duckdb.DuckDBPyConnection, upload_id: int, stats: WriteStats, progress: Callable[[int], None] | None
-) -> None:
-    """Activity's key is the event itself (event_key hashes every column), so a loaded row with
-    the same key is the same row: it is skipped, never updated. An anti-join on event_key drops
-    them from ld_in (nothing to do when the table is empty), then ld_in is written."""
+def _loaded_events(cur: duckdb.DuckDBPyConnection, rows: str, alias: str) -> tuple[str, dict]:
+    """A correlated subquery finding the loaded event with the content of row `alias` (events
+    without platform ids), and its parameters: the time span `rows` cover (rows and alias are
+    constants); ("", {}) when there is nothing to find. The span bounds the scan of activity: an
+    import of one week is compared with that week."""
     ((loaded,),) = cur.execute("select count(*) from (select 1 from activity limit 1)").fetchall()
-    if loaded:
-        ((dups,),) = cur.execute(
-            "select count(*) from ld_in where event_key in (select event_key from activity)"
-        ).fetchall()
+    if not loaded:
+        return "", {}
+    ((lo, hi),) = cur.execute(f"select min(occurred_at)::timestamp, max(occurred_at)::timestamp from {rows}").fetchall()
+    if lo is None:
+        return "", {}
+    return (f"select 1 from activity as a where a.event_key is null and a.occurred_at between $lo and $hi "
+            f"and {_same_event('a', alias)}"), {"lo": lo, "hi": hi}
+
+
+def _write_activity(
+    cur: duckdb.DuckDBPyConnection, upload_id: int, stats: WriteStats, progress: Callable[[int], None] | None,
+    *, event_ids: bool,
+) -> None:
+    """A loaded event is never updated: an incoming row that is the same event (the same
+    platform key, or the same content for rows without one) is skipped. An anti-join drops them
+    from ld_in (nothing to do when the table is empty), then ld_in is written."""
+    if event_ids:
+        already, span = "event_key in (select event_key from activity where event_key is not null)", {}
+    else:
+        loaded, span = _loaded_events(cur, "ld_in", "ld_in")
+        already = f"exists ({loaded})" if loaded else ""
+    if already:
+        ((dups,),) = cur.execute("select count(*) from ld_in where " + already, span).fetchall()
         if dups:
-            cur.execute("delete from ld_in where event_key in (select event_key from activity)").fetchall()
+            cur.execute("delete from ld_in where " + already, span).fetchall()
         stats.duplicates += dups
     ((to_write,),) = cur.execute("select count(*) from ld_in").fetchall()
     note_activity_changes(cur, "select occurred_at, thread_id from ld_in")

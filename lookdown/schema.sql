@@ -45,7 +45,7 @@ create table if not exists people (
 );
 
 create table if not exists activity (
-    event_key         uhugeint not null,    -- md5 of the event's identity: skips duplicates
+    event_key         uhugeint,             -- md5 of a platform's event id; NULL: the event is its content
     occurred_at       timestamp not null,   -- local time in the organisation's time zone
     person_key        ubigint not null,
     kind              varchar not null check (kind in

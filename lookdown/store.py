@@ -189,6 +189,7 @@ class Database:
             if not new:
                 _upgrade_text_keys(self._con)
             self._con.execute(SCHEMA_FILE.read_text())
+            _forget_content_event_keys(self._con, new)
             self._refresh_rollups_if_definitions_changed(new)
 
     # -- connection ------------------------------------------------------------------------
@@ -330,6 +331,35 @@ _NUMBER_FROM_TEXT = {
     "event": "('0x' || array_to_string(list_reverse(list_transform(range(0, 32, 2), "
              "lambda i: substr({c}, i + 1, 2))), ''))::uhugeint",
 }
+
+
+def _forget_content_event_keys(con: duckdb.DuckDBPyConnection, new: bool) -> None:
+    """Databases made before events without a platform id were compared by their content
+    stored the md5 of that content as their event_key: make it NULL, as such events are written
+    now, so re-importing their file is still recognised (lookdown.load.EVENT_IDENTITY). Once per
+    database, in one transaction; a `new` one only records that it is done."""
+    done = "insert or replace into settings values ('event_keys', 'platform ids only')"
+    if new:
+        con.execute(done)
+        return
+    ((pending,),) = con.execute(
+        "select count(*) = 0 from settings where key = 'event_keys'").fetchall()
+    if not pending:
+        return
+    con.execute("begin transaction")
+    try:
+        con.execute("alter table activity alter column event_key drop not null")
+        # The old key, as load.py computed it: person keys entered it as 16 hex digits.
+        con.execute(
+            "update activity set event_key = null where event_key = md5_number(concat_ws('|', "
+            "occurred_at, printf('%016x', person_key), kind, space, thread_id, "
+            "printf('%016x', target_person_key), platform))"
+        )
+        con.execute(done)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def _upgrade_text_keys(con: duckdb.DuckDBPyConnection) -> None:

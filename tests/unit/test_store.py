@@ -67,7 +67,9 @@ def test_an_event_repeated_inside_one_file_is_loaded_once(db):
                          "person_id": ["a", "a", "b", "a"], "kind": ["post", "post", "post", "post"]})
     (result,) = load_frames(db, {"activity": rows}, kind="t", source="t")
     assert (result.loaded, result.duplicates_skipped) == (2, 2)
-    assert db.cursor().execute("select count(*), count(distinct event_key) from activity").fetchone() == (2, 2)
+    # Events without a platform id are their content: no key is stored for them.
+    assert db.cursor().execute("select count(*), count(distinct (occurred_at, person_key)), count(event_key) "
+                               "from activity").fetchone() == (2, 2, 0)
 
 
 def test_a_platform_event_repeated_inside_one_file_keeps_its_last_row(db):
@@ -186,6 +188,44 @@ def test_a_database_with_text_keys_from_an_earlier_version_is_upgraded_in_place(
     assert (result.loaded, result.duplicates_skipped) == (0, 2)
     assert cur.execute("select count(*) from activity").fetchone() == (2,)
     db.close()
+
+
+def test_a_database_that_stored_content_keys_forgets_them_and_still_recognises_its_events(tmp_path):
+    """The previous version stored, for events without a platform id, the md5 of their content as
+    a NOT NULL event_key. On open those keys become NULL (platform keys stay), and loading the
+    same rows again is still recognised."""
+    from lookdown.load import write_rows
+
+    path, key = tmp_path / "previous.duckdb", "cd" * 32
+    db = Database(path, key=key)
+    posts = pd.DataFrame({"occurred_at": ["2024-03-01 09:00", "2024-03-02 09:00"], "person_id": ["ann", "bob"],
+                          "kind": ["post", "question"], "space": ["help", None], "thread_id": [None, "t1"],
+                          "target_person_id": [None, None], "platform": ["csv", None]})
+    load_frames(db, {"activity": posts}, kind="test", source="posts")
+    platform = pd.DataFrame({"rec": [0], "occurred_at": ["2024-03-03 09:00"], "person_id": ["cat"], "kind": ["post"],
+                             "space": ["general"], "space_type": [None], "thread_id": [None],
+                             "target_person_id": [None], "platform": ["slack"], "event_id": ["C1/1709456400.000100"]})
+    with db.transaction() as cur:
+        write_rows(cur, "activity", platform, db.new_upload(cur, "test", "slack"))
+    db.close()
+    previous = duckdb.connect(str(path))  # as the previous version wrote them
+    previous.execute("""
+        update activity set event_key = md5_number(concat_ws('|', occurred_at, printf('%016x', person_key), kind,
+            space, thread_id, printf('%016x', target_person_key), platform)) where event_key is null;
+        alter table activity alter column event_key set not null;
+        delete from settings where key = 'event_keys';
+    """)
+    previous.close()
+
+    db = Database(path, key=key)
+    cur = db.cursor()
+    assert cur.execute("select platform, event_key is null from activity order by occurred_at").fetchall() == [
+        ("csv", True), (None, True), ("slack", False)]
+    (again,) = load_frames(db, {"activity": posts}, kind="test", source="posts again")
+    assert (again.loaded, again.duplicates_skipped) == (0, 2)
+    assert cur.execute("select count(*) from activity").fetchone() == (3,)
+    db.close()
+    assert Database(path, key=key).cursor().execute("select count(*) from activity").fetchone() == (3,)
 
 
 def test_staged_rows_only_ever_name_their_own_staging_tables(db):
