@@ -8,7 +8,9 @@ import hashlib
 import io
 import re
 import tempfile
+import threading
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -17,6 +19,8 @@ DELIMITERS = (",", ";", "\t", "|")
 
 
 READ_CHUNK = 1 << 20
+# Hashes and counts files' lines beside the main thread (Source.count_in_background).
+_COUNTING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lookdown-count")
 HEADER_BYTES = 1 << 16  # a header line longer than this is read from the whole file
 
 
@@ -29,6 +33,8 @@ class Source:
         if data is None and path is None:
             raise ValueError("A source needs its bytes or a path.")
         self.name, self.path, self._data = name, path, data
+        self._counting: Future[tuple[str, int]] | None = None
+        self._counting_lock = threading.Lock()
 
     @property
     def data(self) -> bytes:
@@ -53,45 +59,59 @@ class Source:
                 yield block
 
     @functools.cached_property
-    def _pass(self) -> tuple[bool, str, int, bool]:
-        """One read through the bytes for what an import asks of every file: (valid UTF-8,
-        SHA-256, lines: line breaks plus a last line without one, all ASCII)."""
+    def _encoding(self) -> tuple[bool, bool]:
+        """(valid UTF-8, all ASCII): one read, which decodes only when a byte is not ASCII."""
         decoder = codecs.getincrementaldecoder("utf-8")()
-        digest, utf8, breaks, ascii_, last = hashlib.sha256(), True, 0, True, b""
+        ascii_ = True
         for block in self.chunks():
-            digest.update(block)
-            breaks, last = breaks + block.count(b"\n"), block[-1:]
             ascii_ = ascii_ and block.isascii()
-            if utf8 and not ascii_:  # ASCII is UTF-8
+            if not ascii_:  # ASCII is UTF-8
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError:
-                    utf8 = False
-        if utf8:
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                utf8 = False
-        return utf8, digest.hexdigest(), breaks + (1 if last not in (b"", b"\n") else 0), ascii_
+                    return False, False
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False, False
+        return True, ascii_
+
+    def count_in_background(self) -> None:
+        """Start hashing the file and counting its lines in another thread, so it is done while
+        DuckDB reads the file (hashlib lets go of the interpreter while it hashes; DuckDB does
+        while it reads). `sha256` and `line_count` wait for it."""
+        with self._counting_lock:
+            if self._counting is None:
+                self._counting = _COUNTING.submit(self._count)
+
+    def _count(self) -> tuple[str, int]:
+        """(SHA-256, lines: line breaks plus a last line without one), in one read."""
+        digest, breaks, last = hashlib.sha256(), 0, b""
+        for block in self.chunks():
+            digest.update(block)
+            breaks, last = breaks + block.count(b"\n"), block[-1:]
+        return digest.hexdigest(), breaks + (1 if last not in (b"", b"\n") else 0)
 
     @property
     def sha256(self) -> str:
-        return self._pass[1]
+        self.count_in_background()
+        return self._counting.result()[0]
 
     @property
     def line_count(self) -> int:
-        return self._pass[2]
+        self.count_in_background()
+        return self._counting.result()[1]
 
     @property
     def ascii(self) -> bool:
-        return self._pass[3]
+        return self._encoding[1]
 
     def is_blank(self) -> bool:
         """Empty, or nothing but spaces and line breaks."""
         return all(block.isspace() for block in self.chunks())
 
     def is_utf8(self) -> bool:
-        return self._pass[0]
+        return self._encoding[0]
 
     @property
     def suffix(self) -> str:
@@ -193,6 +213,12 @@ class CsvText:
     def line_count(self) -> int:
         """Lines in the file DuckDB reads (a last line without a line break counts)."""
         return self._read.line_count
+
+    def count_in_background(self) -> None:
+        """Count the lines of the file DuckDB reads, and hash the file as handed over, while
+        DuckDB reads it (Source.count_in_background)."""
+        self._read.count_in_background()
+        self.source.count_in_background()
 
     @property
     def ascii(self) -> bool:

@@ -112,6 +112,7 @@ class Scratch:
         """The file into temp table ld_raw (all text, our column names); bad lines are kept in
         reject_errors (cleared first)."""
         self.clear_rejects()
+        csv.count_in_background()
         run_watched(
             self.con,
             "create or replace temp table ld_raw as select * from read_csv($path, header = true, "

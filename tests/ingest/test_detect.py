@@ -103,3 +103,35 @@ def test_make_activity_csv_is_deterministic_and_imports(db, tmp_path):
     assert count(db, "select count(*) from activity") == 5000
     assert count(db, "select count(*) from questions") == count(db, "select count(*) from activity "
                                                                     "where kind = 'question'")
+
+
+def test_a_file_is_checked_hashed_and_counted_in_its_bytes(tmp_path):
+    """What every import asks of a file's bytes: its encoding (before DuckDB reads it), and its
+    SHA-256 and line count (worked out beside the read), the same for a file on disk or in memory."""
+    import hashlib
+
+    from lookdown.ingest.sources import READ_CHUNK, Source, open_source
+
+    cases = {
+        "ascii.csv": (b"a,b\n1,2\n3,4", True, True, 3),                       # no line break at the end
+        "utf8.csv": ("a,b\nZ\u00fcrich,\u00a0x\n".encode(), True, False, 2),
+        "cp1252.csv": ("a,b\nZ\u00fcrich,1\n".encode("cp1252"), False, False, 2),
+        # a character split between two reads, and a line break as the last byte of one
+        "long.csv": (("h\n" + "x" * (READ_CHUNK - 3) + "\u00e9\n" + "y\n" * 10).encode(), True, False, 12),
+    }
+    for name, (data, utf8, ascii_, lines) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        for source in (open_source(tmp_path / name), Source(name, data)):
+            assert (source.is_utf8(), source.ascii) == (utf8, ascii_), name
+            source.count_in_background()
+            assert source.sha256 == hashlib.sha256(data).hexdigest(), name
+            assert source.line_count == lines, name
+
+
+def test_an_upload_records_the_sha256_of_the_file_as_handed_over(db, tmp_files):
+    import hashlib
+
+    data = "occurred_at;person_id;kind\r\n2024-03-01 09:00;ann@x.org;post\r\n".encode("utf-8-sig")
+    (report,) = import_files(db, [tmp_files("bom.csv", data)], today=TODAY)
+    assert report.loaded == 1
+    assert count(db, "select file_sha256 from upload_details") == hashlib.sha256(data).hexdigest()
