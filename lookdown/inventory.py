@@ -269,7 +269,8 @@ def contents_text(contents: dict[str, int]) -> str:
         return "no rows (a newer export replaced them all)"
     parts = []
     for table, n in contents.items():
-        what = "rejected rows" if table == "quarantine" else f"rows of {TABLE_LABELS.get(table, table)}"
+        rows = "row" if n == 1 else "rows"
+        what = f"rejected {rows}" if table == "quarantine" else f"{rows} of {TABLE_LABELS.get(table, table)}"
         parts.append(f"{n:,} {what}")
     return ", ".join(parts)
 

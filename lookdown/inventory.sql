@@ -94,7 +94,8 @@ where $upload is null or upload_id = $upload
 order by upload_id desc, line nulls first, column_name;
 
 -- name: quarantine_count
-select count(*) from quarantine where upload_id = $upload;
+-- Rows, not problems: a row that failed two checks has two entries (one without a line is a row).
+select count(distinct line) + count(*) filter (where line is null) from quarantine where upload_id = $upload;
 
 -- name: mapping_saved_on
 select saved_at from column_mappings where signature = $signature;

@@ -336,3 +336,17 @@ def test_rejected_rows_are_counted_as_rows_not_as_problems():
     assert inventory.rejected_count(listed((1, 3), (1, 5), (2, 3))) == "3 rows"
     # Line 5 has two problems; a problem without a line (a file-level one) is a row of its own.
     assert inventory.rejected_count(listed((1, 5), (1, 5), (1, None))) == "2 rows, with 3 problems (one per line)"
+
+
+def test_removing_an_upload_warns_of_its_rejected_rows_not_of_its_problems(db):
+    # Line 3 fails two checks (a negative cost, an unknown status), line 4 one.
+    training = ("requested_on,department,course,cost,status\n"
+                "2024-01-10,Sales,Excel,100,completed\n"
+                "2024-01-11,Sales,Word,-5,maybe\n"
+                "2024-01-12,Sales,SQL,-1,completed\n")
+    (report,) = import_files(db, [("training.csv", training.encode())], today=TODAY)
+    assert (report.loaded, report.rejected, report.errors_total) == (1, 2, 3)
+    contents = inventory.upload_contents(db, report.upload_id)
+    assert contents == {"training": 1, "quarantine": 2}
+    assert inventory.contents_text(contents) == "1 row of training records, 2 rejected rows"
+    assert inventory.contents_text({"training": 3, "quarantine": 1}) == "3 rows of training records, 1 rejected row"
