@@ -83,18 +83,20 @@ def stage_slack_zip(scratch: Scratch, source: Source, *, tz: str) -> Staged:
                     folders.setdefault(cid, (cid, space))
         messages: dict[tuple[str, str], dict] = {}
         problems = []
-        day_files = 0
-        for member in members:
-            match = _DAY_FILE.match(member[len(root):]) if member.startswith(root) else None
-            if not match:
-                continue
-            folder = match.group(1)
+        days = {m: _DAY_FILE.match(m[len(root):]) for m in members if m.startswith(root)}
+        days = {member: match.group(1) for member, match in days.items() if match}
+        size = sum(archive.getinfo(m).file_size for m in days)
+        done = day_files = 0
+        for member, folder in days.items():
             cid, space = folders.get(folder, (folder, folder))
             try:
                 day = _load(archive, member)
             except (ValueError, UnicodeDecodeError):
                 problems.append((None, member, None, "the day file is not valid JSON"))
                 continue
+            finally:
+                done += archive.getinfo(member).file_size
+                scratch.read_share(done, size)  # the import's progress: the day files are most of it
             day_files += 1
             for m in day if isinstance(day, list) else []:
                 if isinstance(m, dict) and m.get("ts"):

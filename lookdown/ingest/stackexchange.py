@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 from collections import Counter
+from typing import Callable
 
 from lookdown.ingest.sources import Source
 from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, in_file_order
@@ -27,12 +28,17 @@ def xml_root(source: Source) -> str | None:
     return None
 
 
-def _rows(source: Source, tag: str):
+def _rows(source: Source, tag: str, read: Callable[[int], None] = lambda position: None):
+    """The attributes of each <row>; read(bytes parsed so far) every thousand rows."""
+    stream = io.BytesIO(source.data)
     try:
-        for _, element in ET.iterparse(io.BytesIO(source.data), events=("end",)):
+        for number, (_, element) in enumerate(ET.iterparse(stream, events=("end",)), start=1):
             if element.tag == "row":
                 yield dict(element.attrib)
                 element.clear()
+            if number % 1000 == 0:
+                read(stream.tell())
+        read(len(source.data))
     except ET.ParseError as error:
         raise ImportProblem(f"{source.name} is not valid XML ({error}).") from error
 
@@ -40,13 +46,16 @@ def _rows(source: Source, tag: str):
 def stage_stackexchange(scratch: Scratch, posts: Source, users: Source | None, *, tz: str,
                         site: str) -> Staged:
     known_users: set[str] | None = None
+    # The import's progress: the bytes of both files parsed.
+    users_size = len(users.data) if users is not None else 0
+    size = users_size + len(posts.data)
     if users is not None:
-        known_users = {r["Id"] for r in _rows(users, "users") if "Id" in r}
+        known_users = {r["Id"] for r in _rows(users, "users", lambda at: scratch.read_share(at, size)) if "Id" in r}
     questions: dict[str, dict] = {}
     answers: list[dict] = []
     facts: Counter = Counter()
     problems = []
-    for row in _rows(posts, "posts"):
+    for row in _rows(posts, "posts", lambda at: scratch.read_share(users_size + at, size)):
         kind = row.get("PostTypeId")
         if kind == "1":
             questions[row.get("Id")] = row

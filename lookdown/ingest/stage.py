@@ -88,8 +88,27 @@ class Scratch:
         self.con = con if con is not None else duckdb.connect()
         self.con.execute(QUIET_SQL)
         self.con.execute(PARSE_SQL)
-        # Told the share of a file read so far (0 to 1), while read_csv runs: an import's progress.
-        self.on_read: Callable[[float], None] | None = None
+        # Told the share of a file read so far (0 to 1) while it is read: an import's progress.
+        self.on_read = None
+
+    @property
+    def on_read(self) -> Callable[[float], None] | None:
+        return self._on_read
+
+    @on_read.setter
+    def on_read(self, callback: Callable[[float], None] | None) -> None:
+        self._on_read, self._last_share = callback, -1.0
+
+    def read_share(self, done: int, total: int) -> None:
+        """For readers that go through a file in Python: `done` of `total` (bytes, files) read,
+        passed on to on_read when it moved on by a percent or more (a Slack export can hold
+        tens of thousands of day files)."""
+        if self.on_read is None or total <= 0:
+            return
+        share = min(done / total, 1.0)
+        if share >= 1.0 or share - self._last_share >= 0.01:
+            self._last_share = share
+            self.on_read(share)
 
     def close(self) -> None:
         self.con.close()

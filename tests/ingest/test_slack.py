@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from lookdown.ingest import import_files, inspect_file, remove_upload
 
-from .conftest import T0, TODAY, count, real, slack_messages, slack_zip
+from .conftest import T0, TODAY, _msg, count, real, slack_messages, slack_zip
 
 
 def kinds(db) -> dict[str, int]:
@@ -126,3 +126,24 @@ def test_export_inside_a_folder_of_the_zip(db):
             archive.writestr("Acme Slack export Mar 1 2024/" + name, flat.read(name))
     (report,) = import_files(db, [("nested.zip", buffer.getvalue())], timezone="UTC", today=TODAY)
     assert report.kind == "slack_zip" and report.loaded == 17 and report.facts["messages"] == 9
+
+
+def test_a_slack_export_tells_how_much_of_it_is_read(db, tmp_path):
+    """Read in Python rather than by read_csv, a workspace export still reports its reading:
+    by the bytes of its day files, growing by a percent or more, to the end."""
+    days = {f"general/2024-03-{day:02d}.json": [_msg(T0 + day * 86400 + i, "U01ANNA", f"tip {i}") for i in range(40)]
+            for day in range(1, 29)}
+    days |= {f"help-desk/2024-04-{day:02d}.json": [_msg(T0 + (30 + day) * 86400, "U02BEN", "hi")]
+             for day in range(1, 29)}
+    path = tmp_path / "export.zip"
+    path.write_bytes(slack_zip(days))
+    shares = []
+    (report,) = import_files(db, [path], timezone="UTC", today=TODAY,
+                             reading=lambda name, share: shares.append((name, share)))
+    assert report.loaded == 28 * 40 + 28
+    assert {name for name, _ in shares} == {"export.zip"}
+    values = [share for _, share in shares]
+    assert values == sorted(values) and values[-1] == 1.0 and values[0] < 0.5
+    # (the end is always told, however close the last step was)
+    assert all(later - earlier >= 0.01 for earlier, later in zip(values, values[1:-1]))
+    assert len(values) <= 101

@@ -118,6 +118,18 @@ def test_stackexchange_posts_and_users(db, tmp_files):
         == {"storage": 3, "grinding": 1, "espresso": 1}
 
 
+def test_a_stackexchange_dump_tells_how_much_of_it_is_read(db, tmp_files):
+    rows = "".join(f'  <row Id="{i}" PostTypeId="1" CreationDate="2015-02-01T10:00:00.000" OwnerUserId="{i % 50}" />\n'
+                   for i in range(1, 20_001))
+    posts = tmp_files("big/Posts.xml", '<?xml version="1.0" encoding="utf-8"?>\n<posts>\n' + rows + "</posts>\n")
+    users = tmp_files("big/Users.xml", SE_USERS)
+    shares = []
+    (report,) = import_files(db, [posts, users], today=TODAY, reading=lambda name, share: shares.append(share))
+    assert report.loaded == 20_000
+    # Both files' bytes: Users.xml is read first, then Posts.xml to the end.
+    assert shares == sorted(shares) and shares[-1] == 1.0 and 0 < shares[0] < 0.5 and len(shares) >= 5
+
+
 def test_real_stackexchange_coffee(db):
     path = real("stackexchange-coffee", "Posts.xml")
     (report,) = import_files(db, [path], today=TODAY)
