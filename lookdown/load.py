@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import duckdb
 
 from lookdown.contract import KEYS, TEMPLATES, Template
-from lookdown.store import Database, note_activity_changes, run_watched
+from lookdown.store import Database, note_activity_changes, note_table_changes, run_watched
 
 if TYPE_CHECKING:  # frames come from the callers that have pandas; importing files does without it
     import pandas as pd
@@ -305,6 +305,7 @@ def write_rows(
     event_ids = table == "activity" and "event_id" in names
     direct = direct and table == "activity" and not event_ids and source_key is None
     ((mapped,),) = cur.execute("select count(*) > 0 from identity_map").fetchall()
+    note_table_changes(cur, [table])
     stats = WriteStats()
     identifiers = [c.name for c in template.columns if c.identifier]
     try:

@@ -22,7 +22,7 @@ from lookdown.ingest.readers import Item, NeedsMapping, pair, stage_item
 from lookdown.ingest.sources import Source, Workspace, open_source
 from lookdown.ingest.stage import PROBLEM_COLUMNS, ImportProblem, Problem, Scratch, Staged
 from lookdown.load import RepeatedEvents, TempRows, WriteStats, write_rows
-from lookdown.store import CANONICAL_TABLES, Database, note_activity_changes
+from lookdown.store import CANONICAL_TABLES, Database, note_activity_changes, note_table_changes
 
 if TYPE_CHECKING:  # pandas only where a table is shown: importing files does without it
     import pandas as pd
@@ -370,6 +370,7 @@ def remove_upload(db: Database, upload_id: int) -> dict[str, int]:
             ).fetchall()
             cur.execute("delete from " + table + " where upload_id = $u", {"u": upload_id}).fetchall()
             removed[table] = n
+        note_table_changes(cur, [table for table, n in removed.items() if n])
         cur.execute("delete from upload_details where upload_id = $u", {"u": upload_id}).fetchall()
         cur.execute("delete from uploads where upload_id = $u", {"u": upload_id}).fetchall()
     return removed

@@ -123,3 +123,48 @@ def test_loads_of_several_tables_in_one_transaction(db, tables):
     assert_same_as_full_rebuild(db)
     load_frames(db, {"activity": frames["activity"].assign(kind="kudos")}, kind="test", source="test")
     assert_same_as_full_rebuild(db)
+
+
+def test_segments_and_headcounts_are_rebuilt_only_when_their_sources_or_the_span_change(db, tmp_path, monkeypatch):
+    """They derive from people, cohorts, training and initiatives, and headcounts cover the span
+    of the facts: an activity file inside that span leaves them as they are (and equal to a full
+    rebuild); one that widens the span, or a people file, rebuilds them."""
+    import lookdown.store
+
+    statements = []
+    cursor = lookdown.store.Database.cursor
+
+    def watched_cursor(self):
+        cur = cursor(self)
+
+        class Watched:
+            def execute(self, sql, *args, **kwargs):
+                statements.append(sql)
+                return cur.execute(sql, *args, **kwargs)
+
+            def __getattr__(self, name):
+                return getattr(cur, name)
+        return Watched()
+
+    def rebuilt_tables(files) -> set[str]:
+        statements.clear()
+        monkeypatch.setattr(lookdown.store.Database, "cursor", watched_cursor)
+        try:
+            import_files(db, files, today=TODAY)
+        finally:
+            monkeypatch.setattr(lookdown.store.Database, "cursor", cursor)
+        assert_same_as_full_rebuild(db)
+        return {t for t in ("person_segment_map", "department_segment_map", "headcount_rollup")
+                if any(s.startswith("insert into " + t) for s in statements)}
+
+    (tmp_path / "p.csv").write_text("person_id,department,hire_date\nann,Sales,2020-01-01\nbob,Ops,2021-01-01\n")
+    assert rebuilt_tables([tmp_path / "p.csv", write(tmp_path, "first.csv", FIRST)]) == {
+        "person_segment_map", "department_segment_map", "headcount_rollup"}
+    inside = ["2024-03-30 09:00,bob,post,help,work,,,teams"]
+    assert rebuilt_tables([write(tmp_path, "inside.csv", inside)]) == set()
+    wider = ["2024-05-02 09:00,bob,post,help,work,,,teams"]
+    assert rebuilt_tables([write(tmp_path, "wider.csv", wider)]) == {"headcount_rollup"}
+    (tmp_path / "p2.csv").write_text("person_id,department,hire_date\ncat,Sales,2022-01-01\n")
+    assert rebuilt_tables([tmp_path / "p2.csv"]) == {"person_segment_map", "department_segment_map",
+                                                     "headcount_rollup"}
+    assert db.cursor().execute("select max(people) from headcount_rollup where by_key = 'none'").fetchone() == (3,)
