@@ -455,6 +455,8 @@ def _loaded_events(cur: duckdb.DuckDBPyConnection, rows: str, alias: str) -> tup
     without platform ids), and its parameters: the time span `rows` cover (rows and alias are
     constants); ("", {}) when there is nothing to find. The span bounds the scan of activity: an
     import of one week is compared with that week."""
+    if rows not in ("incoming", "ld_in") or alias not in ("ld_new", "ld_in"):
+        raise ValueError(f"not a relation of a load: {rows!r}, {alias!r}")  # they go into the SQL
     ((loaded,),) = cur.execute("select count(*) from (select 1 from activity limit 1)").fetchall()
     if not loaded:
         return "", {}

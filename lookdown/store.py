@@ -334,10 +334,10 @@ _NUMBER_FROM_TEXT = {
 
 
 def _forget_content_event_keys(con: duckdb.DuckDBPyConnection, new: bool) -> None:
-    """Databases made before events without a platform id were compared by their content
-    stored the md5 of that content as their event_key: make it NULL, as such events are written
-    now, so re-importing their file is still recognised (lookdown.load.EVENT_IDENTITY). Once per
-    database, in one transaction; a `new` one only records that it is done."""
+    """Earlier versions stored, for an event without a platform id, the md5 of its content as
+    its event_key. Such events are now compared by their content and store NULL
+    (lookdown.load.EVENT_IDENTITY): clear the old keys so that loading their file again is still
+    recognised. Once per database, in one transaction; a `new` one only records that it is done."""
     done = "insert or replace into settings values ('event_keys', 'platform ids only')"
     if new:
         con.execute(done)
@@ -422,12 +422,17 @@ def note_table_changes(cur: duckdb.DuckDBPyConnection, tables: Iterable[str]) ->
     cur.execute("insert into " + _CHANGED_TABLES + " select unnest($t::varchar[])", {"t": list(tables)}).fetchall()
 
 
+def _recorded(cur: duckdb.DuckDBPyConnection, temp_table: str) -> bool:
+    """Did this transaction record anything in `temp_table` (it exists once something did)?"""
+    ((exists,),) = cur.execute(
+        "select count(*) from duckdb_tables() where temporary and table_name = $t", {"t": temp_table}
+    ).fetchall()
+    return bool(exists)
+
+
 def _changed_tables(cur: duckdb.DuckDBPyConnection) -> set[str] | None:
     """The tables the transaction recorded (note_table_changes); None when it recorded none."""
-    ((recorded,),) = cur.execute(
-        "select count(*) from duckdb_tables() where temporary and table_name = $t", {"t": _CHANGED_TABLES}
-    ).fetchall()
-    if not recorded:
+    if not _recorded(cur, _CHANGED_TABLES):
         return None
     return {name for (name,) in cur.execute("select distinct table_name from " + _CHANGED_TABLES).fetchall()}
 
@@ -456,10 +461,7 @@ def note_activity_changes(cur: duckdb.DuckDBPyConnection, rows_sql: str, params:
 
 def _changed_activity(cur: duckdb.DuckDBPyConnection) -> tuple[date, date, bool] | None:
     """(first day, last day, every thread) of the activity rollups to rebuild; None: nothing."""
-    ((recorded,),) = cur.execute(
-        "select count(*) from duckdb_tables() where temporary and table_name = $t", {"t": _CHANGED_DAYS}
-    ).fetchall()
-    if not recorded:
+    if not _recorded(cur, _CHANGED_DAYS):
         return (*_EVERY_DAY, True)
     ((lo, hi),) = cur.execute("select min(lo), max(hi) from " + _CHANGED_DAYS).fetchall()
     ((threads,),) = cur.execute("select count(*) from " + _CHANGED_THREADS).fetchall()
