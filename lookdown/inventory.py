@@ -249,7 +249,8 @@ def upload_label(row) -> str:
     file = row["file"] if isinstance(row, dict) else row.file
     into = ", ".join(TABLE_LABELS.get(t, t) for t in tables.split(", ") if t) or "nothing left"
     when = f", loaded {loaded_at.day} {loaded_at:%b %Y %H:%M}" if loaded_at is not None else ""
-    return f"#{upload_id} {file} ({into}, {rows_now:,} rows{when})"
+    rows = "row" if rows_now == 1 else "rows"
+    return f"#{upload_id} {file} ({into}, {rows_now:,} {rows}{when})"
 
 
 def upload_contents(db: Database, upload_id: int) -> dict[str, int]:

@@ -350,3 +350,5 @@ def test_removing_an_upload_warns_of_its_rejected_rows_not_of_its_problems(db):
     assert contents == {"training": 1, "quarantine": 2}
     assert inventory.contents_text(contents) == "1 row of training records, 2 rejected rows"
     assert inventory.contents_text({"training": 3, "quarantine": 1}) == "3 rows of training records, 1 rejected row"
+    assert inventory.upload_label(inventory.uploads(db).iloc[0]).startswith(
+        f"#{report.upload_id} training.csv (training records, 1 row, loaded ")
