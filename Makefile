@@ -48,5 +48,10 @@ test: setup-dev chromium
 bench: setup
 	$(PY) scripts/bench.py
 
+## lint: ruff, and the import contracts in pyproject.toml ([tool.importlinter])
+lint: setup-dev
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -20,8 +20,8 @@ def warm_up() -> None:
     database and the catalogue and start watching the inbox (ui.data.start_serving)."""
     import plotly.graph_objects as go
 
-    import ui  # noqa: F401
-    import ui.analysis  # noqa: F401
+    import ui
+    import ui.analysis
     import ui.imports  # noqa: F401
     from ui.data import start_serving
 

@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from lookdown.store import GRAINS, Database, DatabaseBusy, default_db_path
+from lookdown.periods import GRAINS
+from lookdown.store import Database, DatabaseBusy, default_db_path
 
 if TYPE_CHECKING:
     from lookdown.measures import MeasureResult
@@ -180,7 +181,7 @@ def result_rows(result: MeasureResult) -> list[dict]:
 
 
 def cmd_trend(args, db_path: Path) -> int:
-    from lookdown.analysis.runs import measure_trends
+    from lookdown.findings import measure_trends
     from lookdown.measures import Catalogue
 
     measure = Catalogue.load()[args.name]
@@ -201,7 +202,7 @@ def cmd_trend(args, db_path: Path) -> int:
 
 
 def cmd_compare(args, db_path: Path) -> int:
-    from lookdown.analysis.runs import compare_cohort
+    from lookdown.findings import compare_cohort
     from lookdown.measures import Catalogue
 
     measure = Catalogue.load()[args.name]
@@ -250,7 +251,7 @@ def cmd_import(args, db_path: Path) -> int:
     try:
         db = Database(db_path)
     except DatabaseBusy as busy:
-        from lookdown.inventory import inbox_dir
+        from lookdown.ingest.inbox import inbox_dir
 
         raise CommandError(f"{busy} While the app runs, copy the files into {inbox_dir(db_path)}/ instead: "
                            "the app imports them.") from busy

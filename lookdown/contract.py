@@ -7,7 +7,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lookdown.store import CANONICAL_TABLES
+# The canonical tables users fill from the CSV templates, with the column that dates each row.
+CANONICAL_TABLES: dict[str, str] = {
+    "people": "hire_date",
+    "activity": "occurred_at",
+    "training": "requested_on",
+    "manager_time": "period_start",
+    "marketing_spend": "month",
+    "initiatives": "started_on",
+    "cohorts": "started_on",
+}
+
+# The tables as an L&D leader names them: where a figure's numbers come from.
+TABLE_LABELS: dict[str, str] = {
+    "people": "HR people records",
+    "activity": "collaboration platform activity",
+    "training": "training records",
+    "manager_time": "manager time records",
+    "marketing_spend": "marketing spend records",
+    "initiatives": "initiatives register",
+    "cohorts": "pilot cohort list",
+    "identity_map": "identity map",
+}
+
+# How results can be split (the allowlist for a measure's `$by`): the whole organisation, a
+# person's department or pilot cohort, or an attribute of the people file.
+SEGMENTATIONS = ("none", "department", "cohort", "location", "job_level")
 
 
 @dataclass(frozen=True)

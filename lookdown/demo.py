@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lookdown.load import load_frames
+from lookdown.ingest.write import load_frames
 from lookdown.store import Database
 
 KIND = "demo"
@@ -485,7 +485,6 @@ def _other_department(rng, dept, month):
 
 def _activity(rng, org: _Org, exposure) -> pd.DataFrame:
     share, lo, hi = exposure
-    n = len(org)
     pilot = org.pilot
     dept_noise = rng.lognormal(0, 0.06, (N_DEPARTMENTS, N_MONTHS))
     uplift = 1 + (PILOT_MULTIPLIER[None, None, :] - 1) * (ADOPTION[None, :, None] * pilot[:, None, None])

@@ -47,5 +47,6 @@ def rewrite(readme: str, catalogue: Catalogue) -> str:
         pattern = re.compile(rf"(<!-- {section}:start -->\n).*?(<!-- {section}:end -->)", re.S)
         if not pattern.search(readme):
             raise ValueError(f"README.md has no <!-- {section}:start --> ... <!-- {section}:end --> markers")
-        readme = pattern.sub(lambda m: m.group(1) + render(section, catalogue) + "\n" + m.group(2), readme)
+        text = render(section, catalogue)
+        readme = pattern.sub(lambda m, text=text: m.group(1) + text + "\n" + m.group(2), readme)
     return readme

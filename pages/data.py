@@ -3,8 +3,15 @@ split by department, the installation's settings, and removing an upload."""
 import streamlit as st
 
 import ui
-from lookdown import inventory
-from lookdown.ingest import remove_upload
+from lookdown.present.inventory import (
+    REJECTED_COLUMNS,
+    coverage_figure,
+    gaps_text,
+    rejected_count,
+    rejected_csv,
+    upload_label,
+)
+from lookdown.present.labels import heading
 from ui import imports
 
 data = ui.start_page("Your data")
@@ -17,7 +24,7 @@ if message:
 st.subheader("What is loaded")
 tables = imports.tables(data)
 st.dataframe(
-    tables.drop(columns=["table"]).assign(label=tables["label"].map(inventory.heading)), hide_index=True,
+    tables.drop(columns=["table"]).assign(label=tables["label"].map(heading)), hide_index=True,
     column_config={
         "label": "Table", "rows": st.column_config.NumberColumn("Rows", format="localized"),
         "first": st.column_config.DateColumn("From"), "last": st.column_config.DateColumn("To"),
@@ -32,8 +39,8 @@ coverage = imports.coverage(data)
 if coverage.empty:
     st.markdown("No dated rows yet.")
 else:
-    st.plotly_chart(inventory.coverage_figure(coverage), key="coverage", config={"displaylogo": False})
-    lines = inventory.gaps_text(coverage)
+    st.plotly_chart(coverage_figure(coverage), key="coverage", config={"displaylogo": False})
+    lines = gaps_text(coverage)
     if lines:
         st.warning("**Gaps:** a month without rows reads as a drop to zero in the charts.\n\n"
                    + "\n".join(f"- {line}" for line in lines), icon=":material/warning:")
@@ -63,17 +70,17 @@ rejected = imports.rejected(data)
 if rejected.empty:
     st.markdown("No rows were rejected.")
 else:
-    labels = {int(r.upload_id): inventory.upload_label(r) for r in uploads.itertuples(index=False)}
-    choices = [None, *sorted(set(int(u) for u in rejected["upload_id"]), reverse=True)]
+    labels = {int(r.upload_id): upload_label(r) for r in uploads.itertuples(index=False)}
+    choices = [None, *sorted({int(u) for u in rejected["upload_id"]}, reverse=True)]
     chosen = st.selectbox("Upload", choices, key="quarantine-upload",
                           format_func=lambda u: "All uploads" if u is None else labels.get(u, f"#{u}"))
     shown = rejected if chosen is None else rejected[rejected["upload_id"] == chosen]
-    st.caption(f"Rejected: {inventory.rejected_count(shown)}. Person identifiers are never kept, so their "
+    st.caption(f"Rejected: {rejected_count(shown)}. Person identifiers are never kept, so their "
                "value is empty.")
-    st.dataframe(shown[["upload_id", *inventory.REJECTED_COLUMNS]], hide_index=True,
+    st.dataframe(shown[["upload_id", *REJECTED_COLUMNS]], hide_index=True,
                  column_config={"upload_id": "Upload", "file": "File", "line": "Line", "column": "Column",
                                 "value": "Value", "reason": "Reason"})
-    st.download_button("Download these rejected rows (CSV)", inventory.rejected_csv(shown),
+    st.download_button("Download these rejected rows (CSV)", rejected_csv(shown),
                        file_name="rejected_rows.csv" if chosen is None else f"rejected_rows_upload_{chosen}.csv",
                        mime="text/csv", icon=":material/download:", key="download-quarantine")
 
@@ -113,7 +120,7 @@ if uploads.empty:
 else:
     st.caption("Removes everything that came from one upload: its rows in every table, its rejected rows "
                "and so its part in every figure. Other uploads stay as they are.")
-    labels = {int(r.upload_id): inventory.upload_label(r) for r in uploads.itertuples(index=False)}
+    labels = {int(r.upload_id): upload_label(r) for r in uploads.itertuples(index=False)}
     target = st.selectbox("Upload to remove", list(labels), format_func=labels.get, key="remove-upload")
     pending = st.session_state.get("remove-pending")
     if pending != target:
@@ -121,12 +128,12 @@ else:
             st.session_state["remove-pending"] = target
             st.rerun()
     else:
-        contents = inventory.contents_text(inventory.upload_contents(data.db, target))
+        contents = imports.upload_contents_text(data, target)
         st.warning(f"Remove {labels[target]}? This deletes {contents}. It cannot be undone; you can load "
                    "the file again later.", icon=":material/warning:")
         yes, no = st.columns([1, 4])
         if yes.button("Yes, remove it", type="primary", key="remove-confirm"):
-            removed = remove_upload(data.db, target)
+            removed = imports.remove_upload(data, target)
             st.session_state.pop("remove-pending", None)
             total = sum(n for t, n in removed.items() if t != "quarantine")
             st.session_state["data-message"] = f"Removed upload #{target}: {total:,} rows deleted."

@@ -3,12 +3,19 @@ behind them, and whether a cost moves with the collaboration that should drive i
 import streamlit as st
 
 import ui
-from lookdown.analysis_charts import (
-    display_unit, explore_state, lag_figure, measure_option, measures_by_pillar, trend_figure,
-    values_csv, values_table, verdict_badge,
+from lookdown.periods import GRAIN_NOUNS, GRAINS
+from lookdown.present.analysis_charts import (
+    display_unit,
+    explore_state,
+    lag_figure,
+    measure_option,
+    measures_by_pillar,
+    trend_figure,
+    values_csv,
+    values_table,
+    verdict_badge,
 )
-from lookdown.measures import GRAINS
-from lookdown.overview import GRAIN_NOUNS, segment_label, sources_text
+from lookdown.present.labels import segment_label
 from ui import analysis
 from ui.banner import long_date
 from ui.data import page_segmentations
@@ -60,7 +67,7 @@ st.query_params.update({"measure": name, "grain": grain, "by": by, "from": f"{fi
 measure = catalogue[name]
 currency = analysis.currency(data)
 unit = display_unit(measure, currency)
-st.caption(f"**{measure.label}**: {measure.description} **Source:** {sources_text(measure)}. "
+st.caption(f"**{measure.label}**: {measure.description} **Source:** {measure.sources_text()}. "
            f"**Unit:** {unit}.")
 span = analysis.month_range(data, first, last, grain)
 if span is None:

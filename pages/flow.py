@@ -4,10 +4,9 @@ from datetime import timedelta
 import streamlit as st
 
 import ui
-from lookdown.analysis._common import fmt
-from lookdown.analysis.flow import OTHER
-from lookdown.analysis_charts import flow_figure, share_figure
-from lookdown.overview import next_period
+from lookdown.formats import fmt
+from lookdown.periods import next_period
+from lookdown.present.analysis_charts import flow_figure, share_figure
 from ui import analysis
 from ui.banner import long_date
 
@@ -50,7 +49,7 @@ share_col.metric(
 
 if flow.merged_departments:
     st.info(
-        f"**Shown together as '{OTHER}':** {', '.join(flow.merged_departments)}. Departments with fewer than "
+        f"**Shown together as '{flow.merged_name}':** {', '.join(flow.merged_departments)}. Departments with fewer than "
         f"{flow.min_group_size} people in this period are merged so that no figure describes a handful of "
         "people; when the merged group would itself be too small, the next smallest department joins it. "
         "Answers between two merged departments count as crossing department lines.",

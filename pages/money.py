@@ -3,22 +3,23 @@
 import streamlit as st
 
 import ui
-from lookdown.analysis.assumptions_store import load_assumptions, reset_assumptions, save_assumptions
-from lookdown.analysis.money import Assumptions, roi
-from lookdown.analysis.pilot_value import (
-    COUNTED, counted_benefits, measure_benefits, valued_measures, value_formula,
+from lookdown.formats import fmt
+from lookdown.present.analysis_charts import (
+    ASSUMPTION_FIELDS,
+    PERCENT_FIELDS,
+    assumption_label,
+    cost_formulas,
+    from_shown,
+    money,
+    shown_value,
 )
-from lookdown.analysis_charts import (
-    ASSUMPTION_FIELDS, PERCENT_FIELDS, assumption_label, cost_formulas, from_shown, money, shown_value,
-)
-from lookdown.analysis._common import fmt
 from ui import analysis
 from ui.banner import long_date
 
 FIELD_KEYS = ["money_currency"] + [f"money_{name}" for name in ASSUMPTION_FIELDS]
 
 
-def save_panel(db) -> None:
+def save_panel(data) -> None:
     """Save what the panel holds (runs before the page, so the whole page shows what was saved)."""
     values = {name: st.session_state[f"money_{name}"] for name in ASSUMPTION_FIELDS}
     try:
@@ -26,13 +27,13 @@ def save_panel(db) -> None:
     except ValueError as exc:
         st.session_state["money_error"] = f"Not saved: {exc}"
     else:
-        save_assumptions(db, edited)
+        analysis.save_money_assumptions(data, edited)
         st.session_state["money_notice"] = "Saved with the data."
 
 
-def restore_defaults(db) -> None:
+def restore_defaults(data) -> None:
     """Forget the saved assumptions and what the panel holds, so it shows the defaults again."""
-    reset_assumptions(db)
+    analysis.reset_money_assumptions(data)
     for key in FIELD_KEYS:
         st.session_state.pop(key, None)
     st.session_state["money_notice"] = "The documented defaults are restored."
@@ -54,7 +55,7 @@ if not loaded:
                "(cohort, department or person_id, started_on).")
     st.stop()
 
-stored = load_assumptions(data.db)
+stored = analysis.assumptions(data)
 assumptions = stored.assumptions
 currency = assumptions.currency
 if stored.problem:
@@ -73,7 +74,7 @@ with st.expander("Assumptions: unit values and programme costs", expanded=not st
          if stored.saved else "**The documented defaults** (nothing saved yet).")
         + " Replace them with your organisation's own figures and save."
     )
-    sources = Assumptions.sources()
+    sources = assumptions.sources()
     with st.form("money_assumptions", border=False):
         st.text_input("Currency (used in every label)", value=currency, max_chars=8,
                                        key="money_currency")
@@ -91,9 +92,9 @@ with st.expander("Assumptions: unit values and programme costs", expanded=not st
                         format="%.2f", key=f"money_{name}")
                 st.caption(f"Source: {sources[name]}")
         st.form_submit_button("Save with the data", icon=":material/save:", type="primary",
-                              on_click=save_panel, args=(data.db,))
+                              on_click=save_panel, args=(data,))
     st.button("Restore the defaults", icon=":material/restart_alt:", key="money_restore",
-              on_click=restore_defaults, args=(data.db,), disabled=not stored.saved)
+              on_click=restore_defaults, args=(data,), disabled=not stored.saved)
 names = [name for name, _ in loaded]
 starts = dict(loaded)
 pick_col, clear_col = st.columns([2, 2], vertical_alignment="bottom")
@@ -106,17 +107,9 @@ with clear_col:
                                 "counted (the conservative choice). Off: every estimate counts, and the "
                                 "low/high band shows how uncertain it is.")
 
-span = analysis.whole_range(data, "month")
-comparisons = {
-    m.name: analysis.comparison(data, m, cohort=cohort, grain="month", start=span[0], end=span[1],
-                                currency_code=currency) if m.segmentable else None
-    for m in valued_measures(data.catalogue)
-}
-items = measure_benefits(data.catalogue, comparisons, empty_tables=data.coverage.empty_tables,
-                         only_clear=only_clear, currency=currency)
-result = roi(counted_benefits(items), assumptions)
+worth = analysis.pilot_worth(data, cohort, assumptions, only_clear=only_clear)
+comparisons, items, result, headcount = worth.comparisons, worth.items, worth.result, worth.headcount
 by_name = {item.name: item for item in items}
-headcount = next((item.headcount for item in items if item.headcount), None)
 
 st.subheader("First-year return")
 if assumptions.participants == 0:
@@ -154,9 +147,9 @@ st.caption(f"**Low and high:** {result.band_method}")
 
 st.subheader("Benefits, measure by measure")
 st.caption(
-    f"Isolated reduction a year (the pilot's difference-in-differences against the rest, per person per "
-    f"month, × 12 × the pilot's average headcount since its start) × what one unit is worth. "
-    f"Monthly comparison over every whole month loaded; first year only."
+    "Isolated reduction a year (the pilot's difference-in-differences against the rest, per person per "
+    "month, × 12 × the pilot's average headcount since its start) × what one unit is worth. "
+    "Monthly comparison over every whole month loaded; first year only."
 )
 for line in result.lines:
     item = by_name[line.measure]
@@ -165,12 +158,12 @@ for line in result.lines:
                      f"(low {money(line.benefit_low, currency)}, high {money(line.benefit_high, currency)})"):
         st.markdown(
             f"- {item.reduction_formula()}\n"
-            f"- {value_formula(line, assumptions, unit=item.unit)}\n"
+            f"- {analysis.value_formula(line, assumptions, unit=item.unit)}\n"
             f"- Low/high from the {line.band_source}: {money(line.benefit_low, currency)} to "
             f"{money(line.benefit_high, currency)}"
         )
         st.caption(comparison.did.explanation)
-not_counted = [item for item in items if item.status != COUNTED]
+not_counted = [item for item in items if item.status != analysis.COUNTED]
 if not_counted:
     st.markdown("**Not counted:**\n" + "\n".join(
         f"- **{item.label}** ({item.status}): {item.reason}"

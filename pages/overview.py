@@ -2,7 +2,8 @@
 import streamlit as st
 
 import ui
-from lookdown.overview import by_theme, card_help, cost_pairs, headline, missing_data, segment_label, trend
+from lookdown.present.labels import segment_label
+from lookdown.present.overview import by_theme, card_help, cost_pairs, headline, trend
 
 data = ui.start_page("Look down")
 
@@ -35,7 +36,7 @@ PER_ROW = 4
 for row_start in range(0, len(pairs), PER_ROW):
     for column, (cost, _) in zip(st.columns(PER_ROW), pairs[row_start:row_start + PER_ROW]):
         h = headlines[cost.name]
-        missing = missing_data(cost, data.coverage.empty_tables)
+        missing = cost.missing_data(data.coverage.empty_tables)
         shown = h.available and not missing
         with column:
             st.metric(

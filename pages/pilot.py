@@ -2,13 +2,17 @@
 import streamlit as st
 
 import ui
-from lookdown.analysis.department_cohort import NOT_ADDITIVE, can_combine
-from lookdown.analysis_charts import (
-    AGREEMENT_COLOURS, did_figures, display_unit, measure_option, measures_by_pillar, pilot_figure,
-    projection_figure, value_text,
+from lookdown.periods import GRAIN_NOUNS, GRAINS
+from lookdown.present.analysis_charts import (
+    AGREEMENT_COLOURS,
+    did_figures,
+    display_unit,
+    measure_option,
+    measures_by_pillar,
+    pilot_figure,
+    projection_figure,
+    value_text,
 )
-from lookdown.measures import GRAINS
-from lookdown.overview import GRAIN_NOUNS, sources_text
 from ui import analysis
 from ui.banner import long_date
 
@@ -66,7 +70,7 @@ with grain_col:
 measure = catalogue[name]
 currency = analysis.currency(data)
 unit = display_unit(measure, currency)
-st.caption(f"**{measure.label}**: {measure.description} **Source:** {sources_text(measure)}.")
+st.caption(f"**{measure.label}**: {measure.description} **Source:** {measure.sources_text()}.")
 
 span = analysis.whole_range(data, grain)
 if span is None:
@@ -80,8 +84,8 @@ try:
         if not chosen:
             st.info("Choose the departments that make up the pilot group.", icon=":material/group_add:")
             st.stop()
-        if not can_combine(measure):
-            st.warning(NOT_ADDITIVE.format(label=measure.label), icon=":material/info:")
+        if not analysis.can_combine(measure):
+            st.warning(analysis.NOT_ADDITIVE.format(label=measure.label), icon=":material/info:")
             st.stop()
         comparison = analysis.department_comparison(
             data, measure, chosen, start_on=start_on, grain=grain, start=span[0], end=span[1],

@@ -3,13 +3,12 @@ written, map the columns of unknown exports once, then load everything in one cl
 import streamlit as st
 
 import ui
-from lookdown import inventory
 from ui import imports
 
 data = ui.start_page("Upload your data")
 
 limit = st.get_option("server.maxUploadSize")
-inbox = inventory.inbox_dir(data.path)
+inbox = data.inbox.folder
 inbox.mkdir(parents=True, exist_ok=True)
 
 st.markdown(

@@ -82,10 +82,10 @@ def timed(fn, repeat: int) -> tuple[float, float]:
 def bench_measures(db: Database, catalogue: Catalogue, repeat: int) -> list[tuple[str, float, float, float]]:
     rows = []
     for measure in catalogue:
-        _, whole = timed(lambda: run_measure(db, measure), repeat)
+        _, whole = timed(lambda measure=measure: run_measure(db, measure), repeat)
         by = "department" if measure.segmentable else "none"
-        _, split = timed(lambda: run_measure(db, measure, by=by), repeat)
-        _, weekly = timed(lambda: run_measure(db, measure, grain="week", by=by), repeat)
+        _, split = timed(lambda measure=measure, by=by: run_measure(db, measure, by=by), repeat)
+        _, weekly = timed(lambda measure=measure, by=by: run_measure(db, measure, grain="week", by=by), repeat)
         rows.append((measure.name, whole, split, weekly))
     return rows
 
@@ -180,11 +180,11 @@ def bench_overview(path: Path, repeat: int) -> tuple[dict[str, float], float, fl
 
 def bench_analyses(db: Database, catalogue: Catalogue, repeat: int) -> dict[str, float]:
     """Each analysis the pages offer, on the demo: median ms."""
-    from lookdown.analysis.flow import knowledge_flow
     from lookdown.analysis.lag import lagged_correlation
     from lookdown.analysis.money import roi
     from lookdown.analysis.pilot_value import counted_benefits, measure_benefits, valued_measures
-    from lookdown.analysis.runs import compare_cohort, measure_trends
+    from lookdown.findings import compare_cohort, measure_trends
+    from lookdown.measures.flow import knowledge_flow
 
     coverage = db.coverage()
 

@@ -7,17 +7,28 @@ resources (not copied on every use).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import streamlit as st
 
-from lookdown.analysis import knowledge_flow, lagged_correlation, trend_by_segment
-from lookdown.analysis.assumptions_store import load_assumptions
-from lookdown.analysis.department_cohort import compare_departments, departments
-from lookdown.analysis.runs import cohorts, compare_cohort, per_head
-from lookdown.analysis_charts import in_currency
+from lookdown.analysis import CohortComparison, lagged_correlation, trend_by_segment
+from lookdown.analysis.money import Assumptions, RoiResult, roi
+from lookdown.analysis.pilot_value import (
+    COUNTED,
+    MeasureBenefit,
+    counted_benefits,
+    measure_benefits,
+    value_formula,
+    valued_measures,
+)
+from lookdown.findings import NOT_ADDITIVE, can_combine, compare_cohort, compare_departments, per_head
 from lookdown.measures import Measure
-from lookdown.overview import next_period, whole_periods
+from lookdown.measures.flow import knowledge_flow
+from lookdown.periods import month_starts, next_period, whole_periods
+from lookdown.present.analysis_charts import in_currency
+from lookdown.queries.assumptions import StoredAssumptions, load_assumptions, reset_assumptions, save_assumptions
+from lookdown.queries.cohorts import cohorts, departments
 from ui.data import PageData, measure_result, sql_hash
 
 
@@ -32,11 +43,7 @@ def currency(data: PageData) -> str:
 
 def months(data: PageData) -> list[date]:
     """The first day of every month loaded."""
-    found, month = [], data.coverage.start.replace(day=1)
-    while month <= data.coverage.end:
-        found.append(month)
-        month = next_period(month, "month")
-    return found
+    return month_starts(data.coverage.start, data.coverage.end)
 
 
 def month_range(data: PageData, first: date, last: date, grain: str) -> tuple[date, date] | None:
@@ -150,5 +157,51 @@ def flow(data: PageData, *, start: date, end: date):
     return _flow(data, _key(data, start, end))
 
 
-__all__ = ["cohort_list", "comparison", "currency", "department_comparison", "department_list", "flow",
-           "lag", "month_range", "months", "trends", "whole_range"]
+# -- what the pilot is worth -------------------------------------------------------------------
+
+
+def assumptions(data: PageData) -> StoredAssumptions:
+    """The money assumptions saved with the data, or the documented defaults."""
+    return load_assumptions(data.db)
+
+
+def save_money_assumptions(data: PageData, edited: Assumptions) -> None:
+    save_assumptions(data.db, edited)
+
+
+def reset_money_assumptions(data: PageData) -> None:
+    reset_assumptions(data.db)
+
+
+@dataclass(frozen=True)
+class PilotWorth:
+    """The Phillips ROI of a cohort: each valued measure's comparison and benefit, and the result."""
+
+    comparisons: dict[str, CohortComparison | None]
+    items: list[MeasureBenefit]
+    result: RoiResult
+
+    @property
+    def headcount(self) -> float | None:
+        return next((item.headcount for item in self.items if item.headcount), None)
+
+
+def pilot_worth(data: PageData, cohort: str, assumptions: Assumptions, *, only_clear: bool) -> PilotWorth:
+    """Every valued measure compared month by month over every whole month loaded, then priced."""
+    span = whole_range(data, "month")
+    currency = assumptions.currency
+    comparisons = {
+        m.name: comparison(data, m, cohort=cohort, grain="month", start=span[0], end=span[1],
+                           currency_code=currency) if m.segmentable else None
+        for m in valued_measures(data.catalogue)
+    }
+    items = measure_benefits(data.catalogue, comparisons, empty_tables=data.coverage.empty_tables,
+                             only_clear=only_clear, currency=currency)
+    return PilotWorth(comparisons, items, roi(counted_benefits(items), assumptions))
+
+
+__all__ = [
+    "COUNTED", "NOT_ADDITIVE", "PilotWorth", "assumptions", "can_combine", "cohort_list", "comparison", "currency",
+    "department_comparison", "department_list", "flow", "lag", "month_range", "months", "pilot_worth",
+    "reset_money_assumptions", "save_money_assumptions", "trends", "value_formula", "whole_range",
+]

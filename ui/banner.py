@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from lookdown.overview import SOURCE_LABELS
+from lookdown.contract import TABLE_LABELS as SOURCE_LABELS
 from ui.data import PageData
 
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from lookdown.measures import GRAINS
-from lookdown.overview import GRAIN_NOUNS, next_period, segment_label, whole_periods
+from lookdown.periods import GRAIN_NOUNS, GRAINS, next_period, whole_periods
+from lookdown.present.labels import segment_label
 from ui.banner import long_date
 from ui.data import PageData, page_segmentations
 

@@ -15,13 +15,19 @@ from pathlib import Path
 
 import streamlit as st
 
+from lookdown.ingest.inbox import INBOX_SECONDS, InboxWatcher, inbox_dir
 from lookdown.measures import (
-    MEASURES_DIR, Catalogue, CatalogueError, Measure, MeasureResult, run_measure, run_measures,
+    MEASURES_DIR,
+    Catalogue,
+    CatalogueError,
+    Measure,
+    MeasureResult,
+    run_measure,
+    run_measures,
     segmentations,
 )
-from lookdown.charts import pair_figure
-from lookdown.inventory import INBOX_SECONDS, InboxWatcher, inbox_dir
-from lookdown.overview import cohort_starts
+from lookdown.present.charts import pair_figure
+from lookdown.queries.cohorts import cohort_starts
 from lookdown.store import DEFAULT_DB, Coverage, Database, DatabaseBusy, default_db_path
 
 

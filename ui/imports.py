@@ -10,12 +10,22 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from lookdown import inventory
-from lookdown.contract import TEMPLATES
+from lookdown.contract import TABLE_LABELS, TEMPLATES
 from lookdown.ingest import Detection, FileReport, import_files, inspect_file, save_mapping, suggest_mapping
+from lookdown.ingest import remove_upload as remove_from_database
 from lookdown.ingest.importer import mask
 from lookdown.ingest.readers import Item, pair
 from lookdown.ingest.sources import Source
+from lookdown.present.inventory import (
+    REJECTED_COLUMNS,
+    contents_text,
+    rejected_count,
+    rejected_csv,
+    report_frame,
+    report_sentence,
+)
+from lookdown.present.labels import FILE_KIND_LABELS
+from lookdown.queries import inventory
 from lookdown.store import SMALLEST_ALLOWED_GROUP_SIZE, Database
 from ui.banner import long_date
 from ui.data import PageData
@@ -56,7 +66,7 @@ def pending_items(files) -> list[Item]:
 
 
 def _label(table: str | None) -> str:
-    return inventory.TABLE_LABELS.get(table or "", table or "")
+    return TABLE_LABELS.get(table or "", table or "")
 
 
 def _range_text(detection: Detection) -> str:
@@ -79,7 +89,7 @@ def show_detection(data: PageData, index: int, item: Item, detection: Detection)
         if not detection.understood:
             st.error(f"Lookdown cannot load this file: {detection.reason}", icon=":material/block:")
             return
-        kind = inventory.FILE_KIND_LABELS.get(detection.kind, detection.kind)
+        kind = FILE_KIND_LABELS.get(detection.kind, detection.kind)
         st.markdown(f"Read as **{kind}**, into the **{_label(detection.table)}** (`{detection.table}`).")
         if detection.kind == "mapped":
             saved = inventory.mapping_saved_on(data.db, detection.headers)
@@ -264,8 +274,8 @@ def _inbox_section(data: PageData) -> None:
                     "newest first):")
         for when, result in list(reversed(watcher.imported))[:INBOX_SHOWN]:
             moved = ", ".join(f"`{p.relative_to(folder).as_posix()}`" for p in result.moved)
-            line = f"{when:%d %b %Y %H:%M:%S}: {inventory.report_sentence(result.report)} Moved to {moved}."
-            if inventory.succeeded(result.report):
+            line = f"{when:%d %b %Y %H:%M:%S}: {report_sentence(result.report)} Moved to {moved}."
+            if result.report.succeeded:
                 st.caption(line)
             else:
                 st.error(line, icon=":material/error:")
@@ -277,8 +287,8 @@ def _inbox_section(data: PageData) -> None:
 def show_results(data: PageData, run: ImportRun) -> None:
     st.subheader("What the last load did")
     for report in run.reports:
-        sentence = inventory.report_sentence(report)
-        if not inventory.succeeded(report):
+        sentence = report_sentence(report)
+        if not report.succeeded:
             st.error(sentence, icon=":material/error:")
         elif report.rejected:
             st.warning(sentence, icon=":material/warning:")
@@ -288,14 +298,14 @@ def show_results(data: PageData, run: ImportRun) -> None:
             st.caption(f"{report.file}: {notice}")
         for path in run.moved.get(report.file, []):
             st.caption(f"Moved to `{path}`.")
-    st.dataframe(inventory.report_frame(run.reports), hide_index=True)
+    st.dataframe(report_frame(run.reports), hide_index=True)
     rejected = inventory.rejected_rows(data.db, run.upload_ids)
     if rejected.empty:
         return
-    st.markdown(f"**Rejected**: {inventory.rejected_count(rejected)}. Fix them in the file and load it "
+    st.markdown(f"**Rejected**: {rejected_count(rejected)}. Fix them in the file and load it "
                 "again; rows already loaded are recognised and not counted twice.")
-    st.dataframe(rejected[inventory.REJECTED_COLUMNS], hide_index=True)
-    st.download_button("Download the rejected rows (CSV)", inventory.rejected_csv(rejected),
+    st.dataframe(rejected[REJECTED_COLUMNS], hide_index=True)
+    st.download_button("Download the rejected rows (CSV)", rejected_csv(rejected),
                        file_name="rejected_rows.csv", mime="text/csv", icon=":material/download:",
                        key="download-rejected")
 
@@ -371,3 +381,16 @@ def _rejected(_db: Database, path: str, version: int) -> pd.DataFrame:
 
 def rejected(data: PageData) -> pd.DataFrame:
     return _rejected(data.db, data.path, data.version)
+
+
+# -- Removing an upload ---------------------------------------------------------------------------
+
+
+def upload_contents_text(data: PageData, upload_id: int) -> str:
+    """What removing the upload deletes, in words: '2 rows of training records, 1 rejected row'."""
+    return contents_text(inventory.upload_contents(data.db, upload_id))
+
+
+def remove_upload(data: PageData, upload_id: int) -> dict[str, int]:
+    """Delete the upload and everything that came from it; the rows deleted per table."""
+    return remove_from_database(data.db, upload_id)

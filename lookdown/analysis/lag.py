@@ -14,15 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lookdown.analysis._common import (
-    as_series,
-    finite,
-    fmt,
-    fmt_p,
-    infer_grain,
-    jsonable,
-    regular_index,
-)
+from lookdown.analysis.series import as_series, infer_grain, regular_index
+from lookdown.formats import finite, fmt, fmt_p, jsonable
 
 MIN_OVERLAP = 12
 

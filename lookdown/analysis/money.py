@@ -11,10 +11,11 @@ their source beside each; an organisation should replace them with its own numbe
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Iterable, Mapping
 
-from lookdown.analysis._common import PERIODS_PER_YEAR, finite, fmt, jsonable
+from lookdown.formats import finite, fmt, jsonable
+from lookdown.periods import PERIODS_PER_YEAR
 
 # -- documented defaults ----------------------------------------------------------------------
 
@@ -154,7 +155,7 @@ class Assumptions:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "Assumptions":
+    def from_dict(cls, data: Mapping) -> Assumptions:
         known = {f.name: f for f in fields(cls)}
         unknown = set(data) - set(known)
         if unknown:
@@ -374,6 +375,14 @@ def _explain(r: dict) -> str:
 
 
 __all__ = [
-    "Assumptions", "Benefit", "BenefitLine", "RoiResult", "Scenario", "roi", "benefit_from_comparison",
-    "INTANGIBLES", "MEASURE_VALUE_KINDS", "VALUE_KINDS",
+    "INTANGIBLES",
+    "MEASURE_VALUE_KINDS",
+    "VALUE_KINDS",
+    "Assumptions",
+    "Benefit",
+    "BenefitLine",
+    "RoiResult",
+    "Scenario",
+    "benefit_from_comparison",
+    "roi",
 ]

@@ -17,32 +17,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from lookdown.analysis._common import (
+from lookdown.analysis.series import (
     NO_POST,
     NO_PRE,
     OK,
     SUPPRESSED,
     TOO_FEW,
     as_series,
-    fmt,
-    fmt_p,
-    fmt_pct,
-    fmt_period,
     grid_positions,
     infer_grain,
-    jsonable,
     newey_west_lags,
     step,
     suppressed_count,
-    with_unit,
 )
+from lookdown.formats import fmt, fmt_p, fmt_pct, fmt_period, jsonable, with_unit
 
+if TYPE_CHECKING:
+    from lookdown.analysis.projection import MethodAgreement, PilotProjection
+    from lookdown.measures import MeasureResult
 
 MIN_PERIODS_EACH_SIDE = 3
 MIN_PERIODS_PARALLEL_CHECK = 4
@@ -402,12 +401,27 @@ def pilot_and_rest(result, cohort: str | None = None) -> tuple[pd.DataFrame, pd.
     return pilot, rest
 
 
-def cohort_start(db, cohort: str) -> date | None:
-    """When a cohort's pilot started (its earliest start date in the cohorts table)."""
-    row = db.cursor().execute(
-        "select min(started_on) from cohorts where cohort = $cohort", {"cohort": cohort}
-    ).fetchone()
-    return row[0] if row else None
+@dataclass(frozen=True)
+class CohortComparison:
+    """A pilot against the rest by two methods: difference-in-differences and projection."""
+
+    cohort: str
+    start: date
+    result: MeasureResult  # the guarded result both groups come from
+    did: PilotComparison
+    projection: PilotProjection
+    agreement: MethodAgreement
+
+    def to_dict(self) -> dict:
+        return {
+            "measure": self.result.measure.name,
+            "cohort": self.cohort,
+            "cohort_start": self.start.isoformat(),
+            "grain": self.result.grain,
+            **self.did.to_dict(),
+            "projection": self.projection.to_dict(),
+            "methods_agree": self.agreement.to_dict(),
+        }
 
 
 def compare_json(comparison: PilotComparison) -> dict:
@@ -416,6 +430,12 @@ def compare_json(comparison: PilotComparison) -> dict:
 
 
 __all__ = [
-    "ParallelTrends", "PilotComparison", "compare_pilot", "compare_json", "cohort_start",
-    "did_regression", "parallel_trends_check", "pilot_and_rest",
+    "CohortComparison",
+    "ParallelTrends",
+    "PilotComparison",
+    "compare_json",
+    "compare_pilot",
+    "did_regression",
+    "parallel_trends_check",
+    "pilot_and_rest",
 ]

@@ -8,18 +8,19 @@ isolated or is not clear of chance are listed with the reason, never quietly pri
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from lookdown.analysis._common import PERIODS_PER_YEAR, fmt
-from lookdown.analysis.money import (
-    MEASURE_VALUE_KINDS, Assumptions, Benefit, BenefitLine, benefit_from_comparison,
-)
-from lookdown.analysis.runs import CohortComparison
-from lookdown.measures import Catalogue, Measure
-from lookdown.overview import missing_data
+from lookdown.analysis.money import MEASURE_VALUE_KINDS, Assumptions, Benefit, BenefitLine, benefit_from_comparison
+from lookdown.analysis.pilot import CohortComparison
+from lookdown.formats import fmt
+from lookdown.periods import PERIODS_PER_YEAR
+
+if TYPE_CHECKING:
+    from lookdown.measures import Catalogue, Measure
 
 COUNTED = "counted"
 NOT_CLEAR = "not clear of chance"
@@ -106,7 +107,7 @@ def measure_benefits(
     for measure in valued_measures(catalogue):
         unit = currency if measure.unit == "currency" else measure.unit
         base = dict(name=measure.name, label=measure.label, unit=unit)
-        missing = missing_data(measure, empty_tables)
+        missing = measure.missing_data(empty_tables)
         if missing:
             out.append(MeasureBenefit(**base, status=NO_DATA, reason=missing))
             continue
@@ -168,7 +169,16 @@ def unit_value_words(value_kind: str, assumptions: Assumptions) -> str:
 
 
 __all__ = [
-    "COUNTED", "NOT_CLEAR", "NO_DATA", "NO_ESTIMATE", "ORGANISATION_WIDE", "MeasureBenefit",
-    "counted_benefits", "measure_benefits", "pilot_headcount", "unit_value_words", "valued_measures",
+    "COUNTED",
+    "NOT_CLEAR",
+    "NO_DATA",
+    "NO_ESTIMATE",
+    "ORGANISATION_WIDE",
+    "MeasureBenefit",
+    "counted_benefits",
+    "measure_benefits",
+    "pilot_headcount",
+    "unit_value_words",
     "value_formula",
+    "valued_measures",
 ]

@@ -19,29 +19,23 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from lookdown.analysis._common import (
+from lookdown.analysis.series import (
     NO_POST,
     NO_PRE,
     OK,
+    SEASON_NAME,
     SUPPRESSED,
     TOO_FEW,
-    PERIODS_PER_YEAR,
-    SEASON_NAME,
     as_series,
-    finite,
-    fmt,
-    fmt_p,
-    fmt_pct,
     grid_positions,
     infer_grain,
-    jsonable,
     season_keys,
     seasonal_plan,
     step,
     suppressed_count,
-    with_unit,
 )
-
+from lookdown.formats import finite, fmt, fmt_p, fmt_pct, jsonable, with_unit
+from lookdown.periods import PERIODS_PER_YEAR
 
 CAVEATS = (
     "It assumes the pilot's earlier trend would have carried on unchanged; the further past the "
@@ -308,4 +302,4 @@ def compare_methods(did, projection: PilotProjection) -> MethodAgreement:
                            d, d_sig, g, g_sig, text)
 
 
-__all__ = ["PilotProjection", "ProjectionPoint", "MethodAgreement", "project_pilot", "compare_methods"]
+__all__ = ["MethodAgreement", "PilotProjection", "ProjectionPoint", "compare_methods", "project_pilot"]

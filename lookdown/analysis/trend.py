@@ -26,23 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from lookdown.analysis._common import (
-    GRAIN_ADJECTIVE,
-    PERIODS_PER_YEAR,
-    as_series,
-    check_grain,
-    complete,
-    finite,
-    fmt,
-    fmt_p,
-    fmt_pct,
-    fmt_period,
-    jsonable,
-    season_keys,
-    seasonal_plan,
-    suppressed_count,
-    with_unit,
-)
+from lookdown.analysis.series import as_series, complete, season_keys, seasonal_plan, suppressed_count
+from lookdown.formats import finite, fmt, fmt_p, fmt_pct, fmt_period, jsonable, with_unit
+from lookdown.periods import GRAIN_ADJECTIVE, PERIODS_PER_YEAR, check_grain
 
 SHRINKING, GROWING, NO_CLEAR_TREND = "shrinking", "growing", "no clear trend"
 TOO_FEW, GAP, NOISE, NO_CHANGE = "too few periods", "gap in the data", "too much noise", "no change"
@@ -316,4 +302,4 @@ def trend_json(verdicts: dict[str, TrendVerdict]) -> dict:
     return {segment: verdict.to_dict() for segment, verdict in verdicts.items()}
 
 
-__all__ = ["TrendVerdict", "trend_verdict", "trend_by_segment", "trend_json"]
+__all__ = ["TrendVerdict", "trend_by_segment", "trend_json", "trend_verdict"]

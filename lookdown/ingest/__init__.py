@@ -9,12 +9,27 @@ Entry points for the pages and the CLI:
   `saved_mapping(db, headers)` for exports with their own headers.
 """
 from lookdown.ingest.importer import (
-    Detection, FileReport, import_files, inspect_file, list_uploads, quarantined, remove_upload,
+    Detection,
+    FileReport,
+    import_files,
+    inspect_file,
+    list_uploads,
+    quarantined,
+    remove_upload,
 )
 from lookdown.ingest.mapping import save_mapping, saved_mapping, suggest_mapping
 from lookdown.ingest.readers import FILE_KINDS
 
 __all__ = [
-    "Detection", "FILE_KINDS", "FileReport", "import_files", "inspect_file", "list_uploads", "quarantined",
-    "remove_upload", "save_mapping", "saved_mapping", "suggest_mapping",
+    "FILE_KINDS",
+    "Detection",
+    "FileReport",
+    "import_files",
+    "inspect_file",
+    "list_uploads",
+    "quarantined",
+    "remove_upload",
+    "save_mapping",
+    "saved_mapping",
+    "suggest_mapping",
 ]

@@ -10,19 +10,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from lookdown.contract import TEMPLATES
-from lookdown.ingest.identity import write_identity_map
+from lookdown.contract import CANONICAL_TABLES, TEMPLATES
 from lookdown.ingest.readers import Item, NeedsMapping, pair, stage_item
 from lookdown.ingest.sources import Source, Workspace, open_source
-from lookdown.ingest.stage import PROBLEM_COLUMNS, ImportProblem, Problem, Scratch, Staged
-from lookdown.load import RepeatedEvents, TempRows, WriteStats, write_rows
-from lookdown.store import CANONICAL_TABLES, Database, note_activity_changes, note_table_changes
+from lookdown.ingest.stage import PROBLEM_COLUMNS, ImportProblem, Problem, Scratch, Staged, TempRows
+from lookdown.ingest.write import RepeatedEvents, WriteStats, write_identity_map, write_rows
+from lookdown.store import Database, note_activity_changes, note_table_changes
 
 if TYPE_CHECKING:  # pandas only where a table is shown: importing files does without it
     import pandas as pd
@@ -193,6 +193,11 @@ class FileReport:
     notices: list[str] = field(default_factory=list)
     facts: dict[str, int] = field(default_factory=dict)
     period: tuple[datetime, datetime] | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """The file was loaded (even with rejected rows)."""
+        return self.upload_id is not None
 
     def to_dict(self) -> dict:
         out = asdict(self)

@@ -64,7 +64,7 @@ def _suggest(headers: list[str], table: str) -> Suggestion:
                 candidates.append((0, i, column))
             elif norm in compact[column]:
                 candidates.append((1 + compact[column].index(norm), i, column))
-    mapping: dict[str, str | None] = {h: None for h in headers}
+    mapping: dict[str, str | None] = dict.fromkeys(headers)
     taken_headers: set[int] = set()
     taken_columns: set[str] = set()
     for _, i, column in sorted(candidates):

@@ -9,11 +9,12 @@ import io
 import re
 import tempfile
 import threading
+import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -134,7 +135,7 @@ class Source:
     @property
     def is_xml(self) -> bool:
         head = self.head(512).lstrip(b"\xef\xbb\xbf").lstrip()
-        return head.startswith(b"<?xml") or head.startswith(b"<posts") or head.startswith(b"<users")
+        return head.startswith((b"<?xml", b"<posts", b"<users"))
 
 
 def open_source(path_or_bytes: str | Path | bytes, name: str | None = None) -> Source:
@@ -149,7 +150,7 @@ def marked_encoding(head: bytes) -> str | None:
     None for text that is UTF-8 or Windows-1252."""
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
-    if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     sample = head[:4000]
     if sample and sample.count(b"\x00") > len(sample) // 4:
@@ -277,7 +278,7 @@ class Workspace:
     def close(self) -> None:
         self._dir.cleanup()
 
-    def __enter__(self) -> "Workspace":
+    def __enter__(self) -> Workspace:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -336,6 +337,16 @@ def _cell_text(value) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def xml_root(source: Source) -> str | None:
+    """The root element's name ('posts', 'users', ...), read from the first tags only."""
+    try:
+        for _, element in ET.iterparse(io.BytesIO(source.data), events=("start",)):
+            return element.tag.lower()
+    except ET.ParseError:
+        return None
+    return None
 
 
 def zip_members(source: Source) -> list[str]:

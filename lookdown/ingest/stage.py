@@ -4,23 +4,27 @@ Every reader ends with a `Staged`: the good rows shaped like a template (identif
 clear, in memory only), and the problems found (line, column, value, reason). Nothing here writes
 to the user's tables, so `inspect_file` and `import_files` share this code. A preview reads in a
 DuckDB of its own; an import reads in a cursor of the user's database, in temporary tables only,
-so a large file's rows never leave DuckDB on their way in (lookdown.load.TempRows).
+so a large file's rows never leave DuckDB on their way in (TempRows).
 """
 from __future__ import annotations
 
+import itertools
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
 
 from lookdown.contract import DATE_COLUMN, ENUM_SYNONYMS, OLD_DATES_ALLOWED, TEMPLATES, Column, Template
+from lookdown.ingest.mapping import normalise
 from lookdown.ingest.sources import CsvText
-from lookdown.load import TempRows
 from lookdown.store import QUIET_SQL, run_watched
 
 if TYPE_CHECKING:  # pandas and pyarrow are imported only by the readers that need them
+    import pandas as pd
     import pyarrow as pa
 
 PARSE_SQL = Path(__file__).with_name("parse.sql").read_text()
@@ -55,6 +59,62 @@ def in_file_order(problems) -> list[Problem]:
 
 class ImportProblem(ValueError):
     """The file cannot be read as the kind it was taken for (the reason is for the user)."""
+
+
+# The staging tables a file's rows are read from (Scratch below), and the names
+# TempRows gives them: only names of this shape are ever put into its SQL.
+STAGING_PARTS = ("raw", "flags", "problems", "lines")
+
+
+_TEMP_NAME = re.compile(r"ld_rows_\d+(_(" + "|".join(STAGING_PARTS) + r"))?")
+
+
+def _checked(name: str) -> str:
+    if not _TEMP_NAME.fullmatch(name):
+        raise ValueError(f"not a staging table name: {name!r}")
+    return name
+
+
+@dataclass
+class TempRows:
+    """Rows kept inside one DuckDB connection, as a temporary view over temporary tables that
+    belong to it: a large file is read, checked and written without its rows ever leaving
+    DuckDB, or being copied between the checks and the load. Only that connection (the one that
+    staged them, which then runs the load's transaction) can read them."""
+
+    con: duckdb.DuckDBPyConnection
+    name: str
+    num_rows: int
+    column_names: list[str]
+    tables: list[str]
+    _numbers = itertools.count(1)
+
+    @classmethod
+    def adopt(cls, con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str]]:
+        """A fresh name, and the staging tables ld_<part> renamed to belong to it (the next
+        file staged reuses the ld_* names): (name, {part: table})."""
+        name = f"ld_rows_{next(cls._numbers)}"
+        tables = {part: _checked(f"{name}_{part}") for part in STAGING_PARTS}
+        for part, table in tables.items():
+            con.execute(f"alter table ld_{part} rename to {table}")  # names from the allowlist above
+        return name, tables
+
+    @classmethod
+    def view(cls, con: duckdb.DuckDBPyConnection, name: str, select_sql: str, tables: list[str],
+             num_rows: int) -> TempRows:
+        """The rows of a query (built from constants) over `tables`, which are dropped with them."""
+        name, tables = _checked(name), [_checked(t) for t in tables]
+        con.execute(f"create temp view {name} as {select_sql}").fetchall()
+        columns = [d[0] for d in con.execute(f"select * from {name} limit 0").description]
+        return cls(con, name, num_rows, columns, tables)
+
+    def head(self, n: int) -> pd.DataFrame:
+        return self.con.execute(f"select * from {_checked(self.name)} order by rec limit $n", {"n": n}).df()
+
+    def drop(self) -> None:
+        self.con.execute(f"drop view if exists {_checked(self.name)}").fetchall()
+        for table in self.tables:
+            self.con.execute(f"drop table if exists {_checked(table)}").fetchall()
 
 
 @dataclass
@@ -113,7 +173,7 @@ class Scratch:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> "Scratch":
+    def __enter__(self) -> Scratch:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -138,7 +198,7 @@ class Scratch:
             "delim = $delim, quote = '\"', escape = '\"', columns = $columns, "
             "null_padding = false, store_rejects = true, auto_detect = false, "
             "max_line_size = 10000000)",
-            {"path": str(csv.path), "delim": csv.delimiter, "columns": {n: "VARCHAR" for n in names}},
+            {"path": str(csv.path), "delim": csv.delimiter, "columns": dict.fromkeys(names, "VARCHAR")},
             self.on_read,
         )
         if self.on_read is not None:
@@ -468,3 +528,49 @@ def activity_period(rows: pa.Table) -> tuple[datetime, datetime] | None:
     bounds = pc.min_max(rows["occurred_at"])
     lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
     return (lo, hi) if lo is not None else None
+
+
+# -- shared by the readers of exports with their own column names --------------------------
+
+
+def report_columns(csv: CsvText, allowlist: dict[str, str]) -> tuple[list[str], set[str]]:
+    """The names to read an export's columns as: a known header becomes its internal name from
+    `allowlist`, any other `extra_<i>`. Returns the names and the internal names found."""
+    names, found = [], set()
+    for i, header in enumerate(csv.headers):
+        internal = allowlist.get(normalise(header))
+        if internal and internal not in found:
+            names.append(internal)
+            found.add(internal)
+        else:
+            names.append(f"extra_{i}")
+    return names, found
+
+
+def column_or_null(found: set[str], name: str) -> str:
+    """raw.<name> when the file has the column, else NULL (names come from a reader's allowlist)."""
+    return f"raw.{name}" if name in found else "null::varchar"
+
+
+def problems_and_rows(scratch: Scratch, checks: list[tuple[str, str, str]], expand_sql: str, params: dict):
+    """The shared tail of the report readers: `checks` on ld_base -> problems with their file
+    lines; the good rows expanded to events by `expand_sql`. Returns (rows, problems, rows read,
+    rows rejected)."""
+    con = scratch.con
+    scratch.number_lines()
+    selects = [
+        f"select b.rec, '{column}' as column_name, {value} as value, '{reason}' as reason "
+        f"from ld_base as b where {condition}"
+        for column, condition, reason, value in checks
+    ]
+    con.execute("create or replace temp table ld_problems as " + " union all ".join(selects)).fetchall()
+    problems = con.execute(
+        "select l.line, p.column_name, p.value, p.reason from ld_problems as p "
+        "join ld_lines as l on l.rec = p.rec order by l.line"
+    ).fetchall()
+    problems = in_file_order(scratch.csv_problems(set()) + problems)
+    rows = con.sql(expand_sql, params=params).to_arrow_table()
+    ((read,),) = con.execute("select count(*) from ld_raw").fetchall()
+    ((bad,),) = con.execute("select count(distinct rec) from ld_problems").fetchall()
+    ((bad_lines,),) = con.execute("select count(distinct line) from ld_rejects").fetchall()
+    return rows, problems, read + bad_lines, bad + bad_lines

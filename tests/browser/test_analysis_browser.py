@@ -6,10 +6,9 @@ from datetime import date
 
 import pytest
 
-from lookdown.analysis.department_cohort import compare_departments
-from lookdown.analysis.runs import compare_cohort, measure_trends
-from lookdown.analysis_charts import did_figures, verdict_badge
+from lookdown.findings import compare_cohort, compare_departments, measure_trends
 from lookdown.measures import Catalogue
+from lookdown.present.analysis_charts import did_figures, verdict_badge
 from lookdown.store import Database
 from tests.browser.test_browser_overview import CHROMIUM, IDLE, browser, demo_file, server  # noqa: F401
 

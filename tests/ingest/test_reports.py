@@ -7,19 +7,8 @@ from lookdown.ingest import import_files, inspect_file
 
 from .conftest import TODAY, count, real
 
-CURRENT = ("Report Refresh Date,Tenant Display Name,Shared Channel Tenant Display Names,User Id,"
-           "User Principal Name,Last Activity Date,Is Deleted,Deleted Date,Assigned Products,"
-           "Team Chat Message Count,Private Chat Message Count,Call Count,Meeting Count,Post Messages,"
-           "Reply Messages,Urgent Messages,Meetings Organized Count,Meetings Attended Count,"
-           "Ad Hoc Meetings Organized Count,Ad Hoc Meetings Attended Count,"
-           "Scheduled One-time Meetings Organized Count,Scheduled One-time Meetings Attended Count,"
-           "Scheduled Recurring Meetings Organized Count,Scheduled Recurring Meetings Attended Count,"
-           "Audio Duration,Video Duration,Screen Share Duration,Audio Duration In Seconds,"
-           "Video Duration In Seconds,Screen Share Duration In Seconds,Has Other Action,Is Licensed,"
-           "Report Period").split(",")
-LEGACY = ("Report Refresh Date,User Principal Name,Last Activity Date,Is Deleted,Deleted Date,Assigned Products,"
-          "Team Chat Message Count,Private Chat Message Count,Call Count,Meeting Count,Has Other Action,"
-          "Report Period").split(",")
+CURRENT = ["Report Refresh Date", "Tenant Display Name", "Shared Channel Tenant Display Names", "User Id", "User Principal Name", "Last Activity Date", "Is Deleted", "Deleted Date", "Assigned Products", "Team Chat Message Count", "Private Chat Message Count", "Call Count", "Meeting Count", "Post Messages", "Reply Messages", "Urgent Messages", "Meetings Organized Count", "Meetings Attended Count", "Ad Hoc Meetings Organized Count", "Ad Hoc Meetings Attended Count", "Scheduled One-time Meetings Organized Count", "Scheduled One-time Meetings Attended Count", "Scheduled Recurring Meetings Organized Count", "Scheduled Recurring Meetings Attended Count", "Audio Duration", "Video Duration", "Screen Share Duration", "Audio Duration In Seconds", "Video Duration In Seconds", "Screen Share Duration In Seconds", "Has Other Action", "Is Licensed", "Report Period"]
+LEGACY = ["Report Refresh Date", "User Principal Name", "Last Activity Date", "Is Deleted", "Deleted Date", "Assigned Products", "Team Chat Message Count", "Private Chat Message Count", "Call Count", "Meeting Count", "Has Other Action", "Report Period"]
 
 
 def teams_csv(headers: list[str], users: list[dict], refresh: str = "2024-03-31", period: int = 7) -> str:

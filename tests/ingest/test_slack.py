@@ -1,6 +1,7 @@
 """Slack workspace export ZIP: participation rules, threads, reactions, time zone, re-imports."""
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime
 
 from lookdown.ingest import import_files, inspect_file, remove_upload
@@ -145,5 +146,5 @@ def test_a_slack_export_tells_how_much_of_it_is_read(db, tmp_path):
     values = [share for _, share in shares]
     assert values == sorted(values) and values[-1] == 1.0 and values[0] < 0.5
     # (the end is always told, however close the last step was)
-    assert all(later - earlier >= 0.01 for earlier, later in zip(values, values[1:-1]))
+    assert all(later - earlier >= 0.01 for earlier, later in itertools.pairwise(values[:-1]))
     assert len(values) <= 101

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lookdown.ingest import import_files, importer, list_uploads, quarantined, remove_upload
-from lookdown.load import load_frames
+from lookdown.ingest.write import load_frames
 
 from .conftest import TODAY, count, snapshot
 
@@ -326,9 +326,9 @@ def test_a_failure_while_rows_are_written_rolls_the_write_back(db, tmp_files):
 
 
 def test_progress_tells_how_much_of_each_file_is_read_then_the_rows_written(db, tmp_files, monkeypatch):
-    import lookdown.store
+    import lookdown.store.database
 
-    monkeypatch.setattr(lookdown.store, "PROGRESS_EVERY", 0.01)
+    monkeypatch.setattr(lookdown.store.database, "PROGRESS_EVERY", 0.01)
     rows = "".join(f"2024-03-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d},p{i % 997}@x.org,post,help\n"
                    for i in range(300_000))
     big = tmp_files("big.csv", "occurred_at,person_id,kind,space\n" + rows)
@@ -351,7 +351,7 @@ def test_remove_upload_deletes_rows_quarantine_and_rollups(db, tmp_files):
     activity = tmp_files("a.csv", "occurred_at,person_id,kind,thread_id\n2024-03-01,a,question,t\n"
                                   "2024-03-01 01:00,b,answer,t\n2024-03-02,c,shout,\n")
     people = tmp_files("p.csv", "person_id,department\na,Sales\n")
-    a, p = import_files(db, [activity, people], today=TODAY)
+    a, _p = import_files(db, [activity, people], today=TODAY)
     assert count(db, "select count(*) from questions") == 1
     removed = remove_upload(db, a.upload_id)
     assert removed["activity"] == 2 and removed["quarantine"] == 1

@@ -11,9 +11,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lookdown.load import load_frames
+from lookdown.ingest.write import load_frames
 from lookdown.measures import MEASURES_DIR, run_measure
-from tests.measures.cases import CASES, FEB, JAN, ROSTER, Case, email, event, person
+from tests.measures.cases import CASES, JAN, ROSTER, Case, event, person
 
 MEASURE_FILES = sorted(MEASURES_DIR.glob("*.sql"))
 

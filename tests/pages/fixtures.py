@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lookdown.load import load_frames
+from lookdown.ingest.write import load_frames
 from lookdown.store import Database
 
 DEPARTMENTS = {"Sales": 30, "Support": 20, "Legal": 4}

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lookdown.analysis import knowledge_flow, lagged_correlation
-from lookdown.analysis._common import fmt
-from lookdown.analysis.assumptions_store import SETTING
-from lookdown.analysis.department_cohort import NOT_ADDITIVE, compare_departments
+from lookdown.analysis import lagged_correlation
 from lookdown.analysis.money import INTANGIBLES, Assumptions, roi
 from lookdown.analysis.pilot_value import counted_benefits, measure_benefits, valued_measures
-from lookdown.analysis.runs import compare_cohort, measure_trends
-from lookdown.analysis_charts import did_figures, values_table, verdict_badge
+from lookdown.findings import NOT_ADDITIVE, compare_cohort, compare_departments, measure_trends
+from lookdown.formats import fmt
 from lookdown.measures import Catalogue, run_measure
+from lookdown.measures.flow import knowledge_flow
+from lookdown.present.analysis_charts import did_figures, values_table, verdict_badge
+from lookdown.queries.assumptions import SETTING
 from lookdown.store import Database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -254,7 +254,7 @@ def expected_roi(db_path: Path, cat: Catalogue, assumptions: Assumptions):
 
 def test_money_figures_equal_the_phillips_roi_computed_directly(demo_copy, cat):
     at = run("money.py")
-    result, items = expected_roi(demo_copy, cat, Assumptions())
+    result, _items = expected_roi(demo_copy, cat, Assumptions())
     assert metric(at, "Benefits (USD)").value == fmt(result.total_benefits)
     assert metric(at, "Costs (USD)").value == fmt(result.programme_costs)
     assert metric(at, "Net benefit (USD)").value == fmt(result.net_benefit)

@@ -5,12 +5,11 @@ import json
 from datetime import date
 from pathlib import Path
 
-import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from lookdown.measures import Catalogue, run_measure
-from lookdown.overview import by_theme, cost_pairs, headline
+from lookdown.present.overview import by_theme, cost_pairs, headline
 from lookdown.store import Database
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,16 +7,33 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lookdown.analysis import compare_pilot, knowledge_flow, lagged_correlation, project_pilot, trend_by_segment
-from lookdown.analysis._common import fmt
+from lookdown.analysis import compare_pilot, lagged_correlation, project_pilot, trend_by_segment
 from lookdown.analysis.money import Assumptions
-from lookdown.analysis_charts import (
-    AGREEMENT_COLOURS, cost_formulas, did_figures, display_unit, explore_state, flow_figure, from_shown,
-    in_currency, lag_figure, measure_option, measures_by_pillar, pilot_figure, projection_figure,
-    share_figure, shown_value, trend_figure, value_text, values_csv, values_table, verdict_badge,
-)
-from lookdown.charts import BAD, GOOD
+from lookdown.formats import fmt
 from lookdown.measures import MeasureResult
+from lookdown.measures.flow import knowledge_flow
+from lookdown.present.analysis_charts import (
+    AGREEMENT_COLOURS,
+    cost_formulas,
+    did_figures,
+    display_unit,
+    explore_state,
+    flow_figure,
+    from_shown,
+    in_currency,
+    lag_figure,
+    measure_option,
+    measures_by_pillar,
+    pilot_figure,
+    projection_figure,
+    share_figure,
+    shown_value,
+    trend_figure,
+    value_text,
+    values_csv,
+    values_table,
+    verdict_badge,
+)
 from tests.pages import fixtures
 
 MONTHS = [date(2024, m, 1) for m in range(1, 13)]
@@ -232,7 +249,7 @@ def test_projection_figure_bands_only_after_the_start(catalogue):
 
 
 def test_flow_figures_draw_the_matrix_and_the_shares(db):
-    from lookdown.load import load_frames
+    from lookdown.ingest.write import load_frames
 
     load_frames(db, fixtures.frames(), kind="test", source="fixture")
     flow = knowledge_flow(db, start=date(2024, 1, 1), end=date(2024, 12, 31))

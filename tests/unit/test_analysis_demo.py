@@ -7,16 +7,10 @@ from datetime import date
 
 import pytest
 
-from lookdown.analysis import (
-    compare_methods,
-    compare_pilot,
-    cohort_start,
-    knowledge_flow,
-    pilot_and_rest,
-    project_pilot,
-    trend_by_segment,
-)
+from lookdown.analysis import compare_methods, compare_pilot, pilot_and_rest, project_pilot, trend_by_segment
 from lookdown.measures import run_measure
+from lookdown.measures.flow import knowledge_flow
+from lookdown.queries.cohorts import cohort_start
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lookdown.analysis.flow import OTHER, knowledge_flow
-from lookdown.load import load_frames
+from lookdown.ingest.write import load_frames
+from lookdown.measures.flow import knowledge_flow
+from lookdown.measures.guard import OTHER
 
 MARCH = dict(start=date(2024, 3, 1), end=date(2024, 3, 31))
 

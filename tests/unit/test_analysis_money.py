@@ -9,14 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lookdown.analysis.money import (
-    INTANGIBLES,
-    MEASURE_VALUE_KINDS,
-    Assumptions,
-    Benefit,
-    benefit_from_comparison,
-    roi,
-)
+from lookdown.analysis.money import INTANGIBLES, MEASURE_VALUE_KINDS, Assumptions, Benefit, benefit_from_comparison, roi
 from lookdown.analysis.pilot import compare_pilot
 
 HAND = Assumptions(

@@ -12,9 +12,10 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from lookdown.analysis.pilot import cohort_start, compare_pilot, pilot_and_rest
-from lookdown.load import load_frames
+from lookdown.analysis.pilot import compare_pilot, pilot_and_rest
+from lookdown.ingest.write import load_frames
 from lookdown.measures import MEASURES_DIR, parse_measure, run_measure
+from lookdown.queries.cohorts import cohort_start
 
 START = date(2024, 1, 1)
 
@@ -28,7 +29,8 @@ def panel(effect=-5.0, months=30, start_index=18, seed=1, pre_drift=0.0):
     shock = rng.normal(0, 3, months)
     pilot = 60 + shock + rng.normal(0, 1, months) + effect * post + pre_drift * (t - start_index) * (1 - post)
     rest = 45 + shock + rng.normal(0, 1, months)
-    frame = lambda v, n: pd.DataFrame({"period": periods, "value": v, "people": n, "suppressed": False})
+    def frame(v, n):
+        return pd.DataFrame({"period": periods, "value": v, "people": n, "suppressed": False})
     return frame(pilot, 20), frame(rest, 200), periods[start_index]
 
 
@@ -135,7 +137,6 @@ def test_suppressed_cells_are_missing_not_zero():
     result = compare_pilot(pilot, rest, start=START, per_head=False, unit="requests")
     keep = ~pilot["suppressed"]
     pre = keep & (pilot["period"] < pd.Timestamp(START))
-    post = keep & (pilot["period"] >= pd.Timestamp(START))
     assert result.suppressed_cells == 2
     assert result.periods_before == 17 and result.periods_after == 11
     assert result.pilot_before == pytest.approx(pilot.loc[pre, "value"].mean())

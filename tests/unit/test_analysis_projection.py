@@ -85,7 +85,8 @@ def test_too_few_and_missing_periods():
 
 def panel_frames(pilot_values, rest_values):
     periods = pd.date_range("2022-01-01", periods=len(pilot_values), freq="MS")
-    frame = lambda v: pd.DataFrame({"period": periods, "value": v, "people": 50, "suppressed": False})
+    def frame(v):
+        return pd.DataFrame({"period": periods, "value": v, "people": 50, "suppressed": False})
     return frame(pilot_values), frame(rest_values)
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from lookdown.analysis.assumptions_store import SETTING, load_assumptions, reset_assumptions, save_assumptions
 from lookdown.analysis.money import Assumptions
+from lookdown.queries.assumptions import SETTING, load_assumptions, reset_assumptions, save_assumptions
 from lookdown.store import Database
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lookdown.cli import main
-from lookdown.load import load_frames
+from lookdown.ingest.write import load_frames
 from lookdown.store import Database
 
 ROOT = Path(__file__).resolve().parents[2]

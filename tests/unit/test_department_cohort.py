@@ -7,12 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lookdown.analysis.department_cohort import (
-    CHOSEN, can_combine, compare_departments, department_cohort_result, departments,
-)
-from lookdown.analysis.runs import compare_cohort
-from lookdown.load import load_frames
+from lookdown.findings import CHOSEN, can_combine, compare_cohort, compare_departments, department_cohort_result
+from lookdown.ingest.write import load_frames
 from lookdown.measures import run_measure
+from lookdown.queries.cohorts import departments
 from tests.pages import fixtures
 
 YEAR = dict(start=date(2024, 1, 1), end=date(2024, 11, 30))

@@ -1,7 +1,7 @@
 """The engine completes the period x segment grid and sizes every cell's group."""
 import pandas as pd
 
-from lookdown.load import load_frames
+from lookdown.ingest.write import load_frames
 from lookdown.measures import run_measure
 
 

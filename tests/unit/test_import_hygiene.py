@@ -1,7 +1,10 @@
-"""The core package must work without Streamlit: pages are a thin layer on top of it."""
+"""The core package must work without Streamlit: pages are a thin layer on top of it; and the
+analyses are pure functions over guarded results."""
+import ast
 import pkgutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import lookdown
@@ -48,3 +51,74 @@ def test_importing_a_csv_from_the_command_line_never_loads_pandas(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert '"loaded": 2' in done.stdout and '"rejected": 1' in done.stdout
+
+
+ANALYSIS = ROOT / "lookdown" / "analysis"
+# What reaching a database from Python looks like: a DuckDB connection, or a query on a cursor.
+DATABASE_CALLS = {"connect", "cursor", "execute", "executemany", "sql", "query", "fetchall", "fetchone", "df"}
+DATABASE_MODULES = ("duckdb", "lookdown.store", "lookdown.ingest", "lookdown.measures", "lookdown.queries")
+
+
+def _runtime_imports(tree) -> list[str]:
+    """Modules a file imports when it runs (imports under `if TYPE_CHECKING:` are for types only)."""
+    skipped = {id(node) for stmt in tree.body if isinstance(stmt, ast.If)
+               and getattr(stmt.test, "id", "") == "TYPE_CHECKING" for node in ast.walk(stmt)}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.append(node.module)
+    return found
+
+
+def test_no_analysis_module_opens_a_database_or_runs_sql():
+    offenders = []
+    for path in sorted(ANALYSIS.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for module in _runtime_imports(tree):
+            if module.startswith(DATABASE_MODULES):
+                offenders.append(f"{path.name} imports {module}")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in DATABASE_CALLS:
+                offenders.append(f"{path.name}:{node.lineno} calls .{node.func.attr}()")
+    assert offenders == []
+    assert not list(ANALYSIS.glob("*.sql")), "SQL belongs to the measures, not to the analyses"
+
+
+def test_the_analyses_run_on_guarded_results_with_every_database_unreachable(demo_db, catalogue, monkeypatch):
+    """Measure first, then make every way to a database fail: the analyses still give answers."""
+    import duckdb
+
+    from lookdown.analysis import (
+        compare_methods,
+        compare_pilot,
+        lagged_correlation,
+        pilot_and_rest,
+        project_pilot,
+        roi,
+        trend_by_segment,
+    )
+    from lookdown.measures import run_measure
+    from lookdown.store import Database
+
+    requests = run_measure(demo_db, catalogue["training_requests"], by="cohort")
+    answered = run_measure(demo_db, catalogue["questions_answered"])
+    total = run_measure(demo_db, catalogue["training_requests"])
+
+    def unreachable(*args, **kwargs):
+        raise AssertionError("an analysis reached for the database")
+
+    monkeypatch.setattr(duckdb, "connect", unreachable)
+    monkeypatch.setattr(Database, "cursor", unreachable)
+    pilot, rest = pilot_and_rest(requests)
+    did = compare_pilot(pilot, rest, start=date(2024, 7, 1), per_head=True, unit="requests", grain="month")
+    projection = project_pilot(pilot, start=date(2024, 7, 1), per_head=True, unit="requests", grain="month")
+    assert did.did is not None and projection.status == "ok"
+    assert compare_methods(did, projection).explanation
+    assert set(trend_by_segment(requests, unit="requests")) == {"Pilot", "Rest"}
+    assert len(lagged_correlation(answered.frame, total.frame, 3, grain="month").rows) == 4
+    assert roi({"training_expense": 1000.0}).total_benefits == 1000.0

@@ -7,20 +7,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from lookdown.formats import format_value
 from lookdown.measures import MeasureResult
-from lookdown.overview import (
-    by_theme,
-    card_help,
-    cost_pairs,
-    format_value,
-    headline,
-    missing_data,
-    period_label,
-    segment_headlines,
-    trend,
-    whole_periods,
-    window_label,
-)
+from lookdown.periods import whole_periods
+from lookdown.present.labels import period_label, window_label
+from lookdown.present.overview import by_theme, card_help, cost_pairs, headline, segment_headlines, trend
 
 
 def make_result(measure, values, *, start=date(2024, 1, 1), end=None, grain="month", segment="All",
@@ -172,9 +163,9 @@ def test_cost_pairs_cover_every_cost_measure_with_its_driver(catalogue):
 
 def test_missing_data_names_the_empty_table(catalogue):
     spend = catalogue["marketing_spend"]
-    assert missing_data(spend, ["marketing_spend", "initiatives"]) == \
+    assert spend.missing_data(["marketing_spend", "initiatives"]) == \
         "No data yet: nothing loaded in the marketing spend records."
-    assert missing_data(spend, ["initiatives"]) == ""
+    assert spend.missing_data(["initiatives"]) == ""
 
 
 def test_pairs_are_grouped_by_theme_in_reading_order(catalogue):

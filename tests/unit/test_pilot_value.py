@@ -5,10 +5,17 @@ import pytest
 
 from lookdown.analysis.money import MEASURE_VALUE_KINDS, Assumptions, roi
 from lookdown.analysis.pilot_value import (
-    COUNTED, NO_DATA, NOT_CLEAR, ORGANISATION_WIDE, counted_benefits, measure_benefits, pilot_headcount,
-    value_formula, valued_measures,
+    COUNTED,
+    NO_DATA,
+    NOT_CLEAR,
+    ORGANISATION_WIDE,
+    counted_benefits,
+    measure_benefits,
+    pilot_headcount,
+    value_formula,
+    valued_measures,
 )
-from lookdown.analysis.runs import compare_cohort
+from lookdown.findings import compare_cohort
 
 
 @pytest.fixture(scope="module")

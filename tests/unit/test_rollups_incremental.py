@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from lookdown.ingest.importer import import_files, remove_upload
-from lookdown.load import load_frames, write_rows
+from lookdown.ingest.write import load_frames, write_rows
 from lookdown.store import refresh_rollups
 
 TODAY = date(2025, 6, 30)

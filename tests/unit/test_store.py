@@ -3,7 +3,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from lookdown.load import ContractError, load_frames
+from lookdown.ingest.write import ContractError, load_frames
 from lookdown.store import Database, DatabaseBusy, pseudonym
 
 
@@ -48,7 +48,7 @@ def test_a_failed_load_leaves_the_database_as_it_was(db):
 
 
 def test_missing_required_columns_are_named(db):
-    with pytest.raises(ContractError, match="missing required column.*department"):
+    with pytest.raises(ContractError, match=r"missing required column.*department"):
         load_frames(db, {"people": pd.DataFrame({"person_id": ["a"]})}, kind="t", source="t")
 
 
@@ -75,7 +75,7 @@ def test_an_event_repeated_inside_one_file_is_loaded_once(db):
 def test_a_platform_event_repeated_inside_one_file_keeps_its_last_row(db):
     """Two rows with the same platform id (an edited message, say) are one event: the later row in
     the file wins, whatever order the rows arrive in."""
-    from lookdown.load import write_rows
+    from lookdown.ingest.write import write_rows
 
     rows = pd.DataFrame({
         "rec": [3, 0, 1, 2], "occurred_at": ["2024-01-02 10:05", "2024-01-02 10:00", "2024-01-03 09:00",
@@ -194,7 +194,7 @@ def test_a_database_that_stored_content_keys_forgets_them_and_still_recognises_i
     """The previous version stored, for events without a platform id, the md5 of their content as
     a NOT NULL event_key. On open those keys become NULL (platform keys stay), and loading the
     same rows again is still recognised."""
-    from lookdown.load import write_rows
+    from lookdown.ingest.write import write_rows
 
     path, key = tmp_path / "previous.duckdb", "cd" * 32
     db = Database(path, key=key)
@@ -229,7 +229,7 @@ def test_a_database_that_stored_content_keys_forgets_them_and_still_recognises_i
 
 
 def test_staged_rows_only_ever_name_their_own_staging_tables(db):
-    from lookdown.load import TempRows
+    from lookdown.ingest.stage import TempRows
 
     cur = db.cursor()
     with pytest.raises(ValueError, match="not a staging table name"):

@@ -3,7 +3,7 @@ import duckdb
 import pytest
 
 import lookdown.store
-from lookdown.load import write_watched
+from lookdown.ingest.write import write_watched
 from lookdown.store import QUIET_SQL
 
 ROWS = 3_000_000
@@ -12,7 +12,7 @@ INSERT = "insert into t select i, md5(i::varchar) from range($n) as r(i)"
 
 @pytest.fixture
 def cur(monkeypatch):
-    monkeypatch.setattr(lookdown.store, "PROGRESS_EVERY", 0.01)
+    monkeypatch.setattr(lookdown.store.database, "PROGRESS_EVERY", 0.01)
     con = duckdb.connect()
     con.execute(QUIET_SQL)
     con.execute("create table t (i bigint, h varchar)")

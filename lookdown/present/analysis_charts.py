@@ -15,16 +15,18 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from lookdown.analysis._common import as_series, fmt
-from lookdown.analysis.flow import KnowledgeFlow
 from lookdown.analysis.lag import LagCorrelation
 from lookdown.analysis.money import Assumptions
 from lookdown.analysis.pilot import PilotComparison, pilot_and_rest
 from lookdown.analysis.projection import PilotProjection
+from lookdown.analysis.series import as_series
 from lookdown.analysis.trend import GROWING, SHRINKING, TrendVerdict
-from lookdown.charts import BAD, GOOD, MARKER, NEUTRAL, SEGMENT_COLOURS
-from lookdown.measures import GRAINS, PILLARS, Measure, MeasureResult
-from lookdown.overview import period_label
+from lookdown.formats import fmt
+from lookdown.measures import PILLARS, Measure, MeasureResult
+from lookdown.measures.flow import KnowledgeFlow
+from lookdown.periods import GRAINS
+from lookdown.present.charts import BAD, GOOD, MARKER, NEUTRAL, SEGMENT_COLOURS
+from lookdown.present.labels import period_label
 
 PILLAR_NAMES = {"collaboration": "Collaboration", "engagement": "Engagement", "learning": "Learning",
                 "cost": "Cost"}
@@ -173,7 +175,7 @@ def values_table(result: MeasureResult, *, per_head: bool, unit: str | None = No
         people = pd.to_numeric(frame["people"], errors="coerce").astype(float)
         values = frame["value"].astype(float)
         table[f"per person ({unit})"] = (values / people).where(people > 0)
-    table["note"] = ["fewer than {} people: hidden".format(result.min_group_size) if hidden else ""
+    table["note"] = [f"fewer than {result.min_group_size} people: hidden" if hidden else ""
                      for hidden in table["hidden"]]
     return table.sort_values(["period", "group"]).reset_index(drop=True)
 
@@ -440,7 +442,6 @@ def _delta(value: float | None) -> str:
 
 def did_figures(did: PilotComparison, measure: Measure, *, unit: str) -> DidFigures:
     """Difference-in-differences figures in words: the unit is per person when the comparison is."""
-    per = f"per {did.grain}" if did.grain else "per period"
     heads = did.per_head
     rate = is_rate(measure) and not heads
     words = "percentage points" if rate else f"{unit} per person" if heads else unit

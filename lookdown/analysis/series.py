@@ -1,21 +1,18 @@
-"""Shared plumbing for the analyses: turning measure results into period series, regular period
-grids, seasonal keys, number formatting and JSON-safe dictionaries.
+"""Measure results as period series for the analyses: regular period grids, seasonal keys,
+statuses and JSON-safe dictionaries.
 
 Every analysis treats a hidden (suppressed) cell as missing, never as zero.
 """
 from __future__ import annotations
 
-import dataclasses
 import math
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
-GRAINS = ("week", "month", "quarter")
-PERIODS_PER_YEAR = {"week": 365.25 / 7, "month": 12.0, "quarter": 4.0}
-GRAIN_ADJECTIVE = {"week": "weekly", "month": "monthly", "quarter": "quarterly"}
+from lookdown.periods import PERIODS_PER_YEAR, check_grain
+
 _STEP = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3)}
 
 # Seasonal adjustment needs at least two full cycles of data.
@@ -30,13 +27,8 @@ TOO_FEW = "too few periods"
 SUPPRESSED = "suppressed"
 
 
-def check_grain(grain: str) -> str:
-    if grain not in GRAINS:
-        raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not '{grain}'")
-    return grain
-
-
 def step(grain: str) -> pd.DateOffset:
+    """One period's length, to step through period starts with pandas."""
     return _STEP[check_grain(grain)]
 
 
@@ -155,7 +147,7 @@ def seasonal_plan(grain: str, observed_periods: int) -> tuple[bool, str]:
             f"Seasonal pattern set aside: each {SEASON_NAME[grain]} was compared only with the same "
             f"{SEASON_NAME[grain]} in other years."
         )
-    years = needed // int(round(PERIODS_PER_YEAR[grain]))
+    years = needed // round(PERIODS_PER_YEAR[grain])
     return False, (
         f"Seasonal pattern not removed: that needs at least {needed} {grain}s ({years} years) of "
         f"data, and there are {observed_periods}."
@@ -164,88 +156,7 @@ def seasonal_plan(grain: str, observed_periods: int) -> tuple[bool, str]:
 
 def newey_west_lags(n: int) -> int:
     """The usual Newey–West rule of thumb floor(4 (n/100)^(2/9)), at least 1: small for short series."""
-    return max(1, int(math.floor(4 * (n / 100) ** (2 / 9))))
-
-
-# -- words and numbers ------------------------------------------------------------------------
-
-
-def fmt(x: float | None, *, signed: bool = False) -> str:
-    """A number rounded for reading: 1,234 / 12.3 / 1.23 / 0.012."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "n/a"
-    ax = abs(x)
-    if ax >= 100:
-        text = f"{x:,.0f}"
-    elif ax >= 10:
-        text = f"{x:,.1f}"
-    elif ax == 0:
-        text = "0"
-    elif ax >= 1:
-        text = f"{x:,.2f}"
-    else:
-        text = f"{x:.2g}"
-    if signed and x > 0:
-        text = "+" + text
-    return text.replace("-", "−")
-
-
-def fmt_p(p: float | None) -> str:
-    if p is None or not math.isfinite(p):
-        return "p not available"
-    if p < 0.001:
-        return "p < 0.001"
-    return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
-
-
-def fmt_pct(x: float | None, *, signed: bool = True) -> str:
-    return "n/a" if x is None else fmt(x, signed=signed) + "%"
-
-
-def fmt_period(stamp, grain: str) -> str:
-    stamp = pd.Timestamp(stamp)
-    if grain == "month":
-        return stamp.strftime("%Y-%m")
-    if grain == "quarter":
-        return f"{stamp.year}-Q{stamp.quarter}"
-    return stamp.strftime("%Y-%m-%d")
-
-
-def with_unit(x: float | None, unit: str, *, signed: bool = False) -> str:
-    return f"{fmt(x, signed=signed)} {unit}".strip()
-
-
-def finite(x) -> float | None:
-    """A plain float, or None for missing / infinite values."""
-    if x is None:
-        return None
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
-def jsonable(obj: Any) -> Any:
-    """Plain JSON types: numpy numbers to Python, NaN to None, dates to ISO strings."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return finite(obj)
-    if isinstance(obj, datetime):
-        stamp = pd.Timestamp(obj)
-        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
-    if isinstance(obj, date):
-        return obj.isoformat()
-    return obj
+    return max(1, math.floor(4 * (n / 100) ** (2 / 9)))
 
 
 def to_date(value) -> date:

@@ -24,9 +24,9 @@ from datetime import date
 import plotly.graph_objects as go
 
 from lookdown.measures import MeasureResult
-from lookdown.overview import (
-    GRAIN_NOUNS, headline, missing_data, period_label, segment_headlines, series, sources_text,
-)
+from lookdown.periods import GRAIN_NOUNS
+from lookdown.present.labels import period_label
+from lookdown.present.overview import headline, segment_headlines, series
 
 GOOD = "#1a7f37"
 BAD = "#cf222e"
@@ -107,7 +107,7 @@ def _title(result: MeasureResult, missing: str, lines: int) -> str:
 def _note(result: MeasureResult, missing: str) -> str:
     """Under a panel: where the numbers come from, how many cells are hidden, and how many periods
     have no figure at all (a median of nothing, say), so that no gap goes unexplained."""
-    lines = textwrap.wrap(f"Source: {sources_text(result.measure)}", NOTE_WIDTH)
+    lines = textwrap.wrap(f"Source: {result.measure.sources_text()}", NOTE_WIDTH)
     hidden = result.suppressed_cells
     if hidden:
         cells = "cell" if hidden == 1 else "cells"
@@ -167,7 +167,7 @@ def _panel(result: MeasureResult, col: int, colours: dict[str, str], shown: set[
     }]
     if not values:
         empty = missing.replace(": ", ":<br>", 1) if missing else \
-            f"No figures in this period<br>(from {sources_text(measure)})"
+            f"No figures in this period<br>(from {measure.sources_text()})"
         annotations.append({
             "text": empty, "xref": f"x{axis} domain", "yref": f"y{axis} domain", "x": 0.5, "y": 0.5,
             "showarrow": False, "font": {"size": 12, "color": NEUTRAL},
@@ -206,7 +206,7 @@ def pair_figure(cost: MeasureResult, driver: MeasureResult | None = None, *,
     """
     results = [cost] + ([driver] if driver is not None else [])
     lines = max(len(_wrap(r.measure.label)) for r in results)
-    missing = [missing_data(r.measure, empty_tables) for r in results]
+    missing = [r.measure.missing_data(empty_tables) for r in results]
     segments = sorted({str(s) for r, m in zip(results, missing) if r.by != "none" and not m
                        for s in r.frame["segment"]})
     colours = {s: SEGMENT_COLOURS[i % len(SEGMENT_COLOURS)] for i, s in enumerate(segments)}

@@ -1,10 +1,11 @@
 """Knowledge flow between departments: who answers whom, and how much crosses department lines.
 
 The counts come from three SQL files beside this module (bound date parameters only). Before
-anything leaves this module, departments smaller than the minimum group size are merged into
-"Other (small groups)"; if that merged group is itself still too small, the next smallest
-departments join it until it is large enough, so no figure describes fewer people than the
-minimum. If the whole organisation is below the minimum, nothing is shown.
+anything leaves this module, the privacy guard (lookdown.measures.guard.merge_small_groups)
+merges departments smaller than the minimum group size into "Other (small groups)"; if that
+merged group is itself still too small, the next smallest departments join it until it is large
+enough, so no figure describes fewer people than the minimum. If the whole organisation is below
+the minimum, nothing is shown.
 """
 from __future__ import annotations
 
@@ -14,10 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from lookdown.analysis._common import fmt, jsonable
-from lookdown.store import SMALLEST_ALLOWED_GROUP_SIZE
+from lookdown.formats import fmt, jsonable
+from lookdown.measures.guard import OTHER, check_min_group_size, merge_small_groups
 
-OTHER = "Other (small groups)"
 UNKNOWN = "Unknown"
 _SQL = {name: Path(__file__).with_name(f"flow_{name}.sql").read_text() for name in ("groups", "pairs", "questions")}
 
@@ -40,6 +40,8 @@ class KnowledgeFlow:
     share_by_department: dict[str, float | None]  # the same, by the asker's department
     explanation: str
 
+    merged_name = OTHER  # what the merged departments are shown as
+
     def to_dict(self) -> dict:
         return jsonable(self)
 
@@ -50,25 +52,9 @@ class KnowledgeFlow:
         return frame
 
 
-def _groups(sizes: dict[str, int], min_size: int) -> tuple[dict[str, str], tuple[str, ...], bool]:
-    """Map each department to what is shown for it; return the mapping, the merged names, and
-    whether everything must be hidden."""
-    if sum(sizes.values()) < min_size:
-        return {}, tuple(sorted(sizes)), True
-    small = {d for d, n in sizes.items() if n < min_size}
-    if small:
-        rest = sorted((n, d) for d, n in sizes.items() if d not in small)
-        while sum(sizes[d] for d in small) < min_size and rest:
-            small.add(rest.pop(0)[1])
-    mapping = {d: (OTHER if d in small else d) for d in sizes}
-    return mapping, tuple(sorted(small)), False
-
-
 def knowledge_flow(db, *, start: date, end: date, min_group_size: int | None = None) -> KnowledgeFlow:
     """Answers and replies between departments from `start` to `end` (both included)."""
-    min_size = db.min_group_size if min_group_size is None else int(min_group_size)
-    if min_size < SMALLEST_ALLOWED_GROUP_SIZE:
-        raise ValueError(f"The minimum group size cannot be below {SMALLEST_ALLOWED_GROUP_SIZE}.")
+    min_size = check_min_group_size(db.min_group_size if min_group_size is None else int(min_group_size))
     params = {"start": start, "end": end}
     cur = db.cursor()
     sizes_frame = cur.execute(_SQL["groups"], params).df()
@@ -78,7 +64,7 @@ def knowledge_flow(db, *, start: date, end: date, min_group_size: int | None = N
     sizes = {str(d): int(n) for d, n in zip(sizes_frame["department"], sizes_frame["people"])}
     for name in list(pairs["from_department"]) + list(pairs["to_department"]) + list(questions["asker_department"]):
         sizes.setdefault(str(name), 0)
-    mapping, merged, hidden = _groups(sizes, min_size)
+    mapping, merged, hidden = merge_small_groups(sizes, min_size)
     base = dict(start=pd.Timestamp(start).date().isoformat(), end=pd.Timestamp(end).date().isoformat(),
                 min_group_size=min_size)
     if hidden or not sizes:
@@ -155,4 +141,4 @@ def _explain(r: dict) -> str:
     return " ".join(parts)
 
 
-__all__ = ["KnowledgeFlow", "knowledge_flow", "OTHER", "UNKNOWN"]
+__all__ = ["OTHER", "UNKNOWN", "KnowledgeFlow", "knowledge_flow"]

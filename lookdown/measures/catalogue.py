@@ -1,43 +1,49 @@
-"""The measure catalogue (SQL files with a metadata header), the engine and the privacy guard.
+"""The measure catalogue: SQL files with a metadata header, loaded strictly.
 
 A measure is one file `measures/<name>.sql`: a comment header of `-- key: value` lines, then one
 SELECT returning `period, segment, value, people` (people = distinct people seen in the cell).
-The engine binds `$start`, `$end`, `$grain` and `$by`, completes the period x segment grid with
-headcounts, and passes every result through the privacy guard before it leaves this module.
+A catalogue with any problem (unknown or missing keys, unknown parameters, SQL that does not run
+or returns other columns) does not load, and every problem is reported together.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from lookdown.store import (
-    CANONICAL_TABLES, GRAINS, SEGMENTATIONS, SMALLEST_ALLOWED_GROUP_SIZE, Database, empty_schema,
-)
+from lookdown.contract import CANONICAL_TABLES, TABLE_LABELS
+from lookdown.store import empty_schema
 
-MEASURES_DIR = Path(__file__).resolve().parent.parent / "measures"
-FRAME_SQL = Path(__file__).with_name("measure_frame.sql").read_text()
+MEASURES_DIR = Path(__file__).resolve().parents[2] / "measures"
+
 
 PILLARS = ("collaboration", "engagement", "learning", "cost")
+
+
 DIRECTIONS = ("down", "up", "neutral")
+
+
 PARAMETERS = frozenset({"start", "end", "grain", "by"})
+
+
 REQUIRED_KEYS = ("name", "label", "description", "pillar", "unit", "format", "direction", "sources")
+
+
 OPTIONAL_KEYS = {"fill": "none", "segments": "any", "paired_with": ""}
+
+
 OUTPUT_COLUMNS = ["period", "segment", "value", "people"]
-# Segmentations by person attribute; each is offered only when some person has a value for it.
-ALWAYS_OFFERED = ("none", "department", "cohort")
-PEOPLE_ATTRIBUTES = tuple(s for s in SEGMENTATIONS if s not in ALWAYS_OFFERED)
-# One scan telling which person attributes have values; names from the constant allowlist.
-_ATTRIBUTES_PRESENT_SQL = "select " + ", ".join(f"count({a}) > 0" for a in PEOPLE_ATTRIBUTES) + " from people"
+
 
 _HEADER_LINE = re.compile(r"^-- ?([a-z_]+)\s*:\s*(.*)$")  # indented lines continue a value
+
+
 _D3_FORMAT = re.compile(r"^[^{}]*?[,]?(\.\d+)?[%dfegsr~]?$")
+
+
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -69,6 +75,21 @@ class Measure:
     @property
     def segmentable(self) -> bool:
         return self.segments == "any"
+
+    def sources_text(self) -> str:
+        """Where the numbers come from, in words: 'training records'."""
+        return ", ".join(TABLE_LABELS.get(s, s) for s in self.sources) or "no table"
+
+    def missing_data(self, empty_tables) -> str:
+        """Why the measure has no figures when a table it reads is empty, else ''.
+
+        Counting measures fill empty periods with 0, so without this check an empty table would
+        read as a real zero (no marketing spend at all) rather than as data not loaded yet.
+        """
+        missing = [TABLE_LABELS.get(t, t) for t in self.sources if t in set(empty_tables)]
+        if not missing:
+            return ""
+        return f"No data yet: nothing loaded in the {' and '.join(missing)}."
 
     def metadata(self) -> dict:
         """The header as a plain dict (for the CLI's JSON and the pages)."""
@@ -173,7 +194,7 @@ class Catalogue:
         self._measures = dict(sorted(measures.items()))
 
     @classmethod
-    def load(cls, directory: Path = MEASURES_DIR, *, check_sql: bool = True) -> "Catalogue":
+    def load(cls, directory: Path = MEASURES_DIR, *, check_sql: bool = True) -> Catalogue:
         measures: dict[str, Measure] = {}
         problems: list[str] = []
         paths = sorted(Path(directory).glob("*.sql"))
@@ -239,159 +260,3 @@ def _check_sql(measures) -> list[str]:
 def _bind(used: frozenset[str], **values) -> dict:
     """Only the parameters a statement uses: DuckDB rejects unused ones."""
     return {name: values[name] for name in used}
-
-
-# -- the engine ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MeasureResult:
-    """A guarded measure result: one row per period and segment."""
-
-    measure: Measure
-    frame: pd.DataFrame  # period, segment, value, people, suppressed
-    grain: str
-    by: str
-    start: date | None
-    end: date | None
-    min_group_size: int
-
-    @property
-    def suppressed_cells(self) -> int:
-        return int(self.frame["suppressed"].sum())
-
-
-def segmentations(db: Database) -> list[str]:
-    """The allowlist of segmentations for this database: fixed ones plus person attributes present."""
-    present = db.cursor().execute(_ATTRIBUTES_PRESENT_SQL).fetchone()
-    options = list(ALWAYS_OFFERED) + [a for a, here in zip(PEOPLE_ATTRIBUTES, present) if here]
-    return options
-
-
-def run_measure(
-    db: Database,
-    measure: Measure,
-    *,
-    grain: str = "month",
-    by: str = "none",
-    start: date | None = None,
-    end: date | None = None,
-    min_group_size: int | None = None,
-) -> MeasureResult:
-    """Compute a measure for a period range, grain and segmentation, then apply the privacy guard.
-
-    With no range, the whole loaded range is used.
-    """
-    frame, start, end, min_size = _compute(db, measure, grain, by, start, end, min_group_size)
-    guarded = guard(frame, min_size, segmented=by != "none", additive=measure.fill == "zero",
-                    organisation_wide=not measure.segmentable)
-    return MeasureResult(measure, guarded, grain, by, start, end, min_size)
-
-
-def run_measures(
-    db: Database,
-    measures: list[Measure],
-    *,
-    workers: int = 4,
-    **options,
-) -> list[MeasureResult]:
-    """`run_measure` for several measures with the same options, side by side: each runs on its
-    own cursor and DuckDB works without holding Python's lock, so a page that shows a dozen
-    measures waits for roughly the slowest few instead of all of them in turn."""
-    if len(measures) < 2:
-        return [run_measure(db, measure, **options) for measure in measures]
-    with ThreadPoolExecutor(max_workers=min(workers, len(measures))) as pool:
-        return list(pool.map(lambda measure: run_measure(db, measure, **options), measures))
-
-
-def run_grouped(
-    db: Database,
-    measure: Measure,
-    groups: Mapping[str, str],
-    *,
-    others: str = "Rest",
-    grain: str = "month",
-    start: date | None = None,
-    end: date | None = None,
-    min_group_size: int | None = None,
-) -> MeasureResult:
-    """A count or sum for groups of departments (`groups` maps a department to its group; every
-    other department, and people of unknown department, form `others`), guarded as groups.
-
-    The departments are added up before the guard runs, so a small department inside a large
-    group counts in full, yet no figure about fewer people than the minimum leaves the engine.
-    Rates and medians cannot be added up, so they are refused.
-    """
-    if measure.fill != "zero" or not measure.segmentable:
-        raise ValueError(f"{measure.label} is not a count or a sum, so departments cannot be added up.")
-    frame, start, end, min_size = _compute(db, measure, grain, "department", start, end, min_group_size)
-    frame["segment"] = frame["segment"].map(groups).fillna(others)
-    grouped = frame.groupby(["period", "segment"], as_index=False).agg(
-        value=("value", lambda v: v.sum(min_count=1)),
-        people=("people", lambda p: p.sum(min_count=1)),
-    )
-    grouped["people"] = grouped["people"].astype("Int64")
-    grouped = grouped.sort_values(["period", "segment"]).reset_index(drop=True)
-    guarded = guard(grouped, min_size, segmented=True, additive=True)
-    return MeasureResult(measure, guarded, grain, "cohort", start, end, min_size)
-
-
-def _compute(db: Database, measure: Measure, grain: str, by: str, start: date | None, end: date | None,
-             min_group_size: int | None) -> tuple[pd.DataFrame, date | None, date | None, int]:
-    """The measure's cells before the privacy guard; private to this module so nothing skips it."""
-    if grain not in GRAINS:
-        raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not '{grain}'")
-    allowed = segmentations(db)
-    if by not in allowed:
-        raise ValueError(f"Cannot segment by '{by}'. Choose one of: {', '.join(allowed)}")
-    if by != "none" and not measure.segmentable:
-        raise ValueError(f"{measure.label} is an organisation-wide figure and cannot be split by {by}.")
-    min_size = min_group_size if min_group_size is not None else db.min_group_size
-    if min_size < SMALLEST_ALLOWED_GROUP_SIZE:
-        raise ValueError(f"The minimum group size cannot be below {SMALLEST_ALLOWED_GROUP_SIZE}.")
-
-    coverage = db.coverage()
-    start = start or coverage.start
-    end = end or coverage.end
-    if start is None or end is None:  # nothing loaded at all
-        empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in
-                              zip(OUTPUT_COLUMNS, ["datetime64[ns]", "str", "float", "Int64"])})
-        return empty, start, end, min_size
-
-    # Counts are 0 only where the measure's own tables have data: a gap in the training records
-    # is missing data, not a month without training requests.
-    fill_from, fill_to = coverage.range_of(measure.sources) or (coverage.start, coverage.end)
-    sql = FRAME_SQL.replace("/* measure */", measure.sql)
-    params = {"grain": grain, "by": by, "start": start, "end": end,
-              "zero_fill": measure.fill == "zero", "fill_from": fill_from, "fill_to": fill_to}
-    frame = db.cursor().execute(sql, params).df()
-    frame["people"] = frame["people"].astype("Int64")
-    frame["period"] = pd.to_datetime(frame["period"])
-    return frame, start, end, min_size
-
-
-def guard(frame: pd.DataFrame, min_group_size: int, *, segmented: bool, additive: bool = True,
-          organisation_wide: bool = False) -> pd.DataFrame:
-    """Suppress every cell describing fewer than `min_group_size` people.
-
-    A cell whose group size is unknown is suppressed too, unless the measure is an
-    organisation-wide figure (marketing spend) that describes no group of people.
-    In a segmented result of an additive measure (a count or sum) the segments add up to the
-    organisation's total, which anyone can ask for; so when a period has exactly one hidden cell,
-    the next smallest is hidden too, and the hidden value cannot be recomputed by subtraction.
-    Rates and medians cannot be recomputed that way, and their parts are themselves guarded counts.
-    """
-    out = frame.copy()
-    people = out["people"]
-    unknown = people.isna() & (not organisation_wide)
-    small = (people.notna() & (people < min_group_size)).fillna(False) | unknown
-    out["suppressed"] = small.astype(bool)
-    if segmented and additive and len(out):
-        informative = out["value"].notna()
-        hidden = (out["suppressed"] & informative).groupby(out["period"]).transform("sum")
-        candidates = out[~out["suppressed"] & informative & (hidden == 1)]
-        # Per period, the candidate describing the fewest people (ties: by segment name).
-        smallest = candidates.sort_values(["period", "people", "segment"]).drop_duplicates("period").index
-        out.loc[smallest, "suppressed"] = True
-    out.loc[out["suppressed"], "value"] = float("nan")
-    return out.reset_index(drop=True)

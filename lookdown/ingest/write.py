@@ -11,16 +11,16 @@ of the same source replaces everything the older one said about the period it co
 """
 from __future__ import annotations
 
-import itertools
-import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from lookdown.contract import KEYS, TEMPLATES, Template
+from lookdown.ingest.stage import TempRows
 from lookdown.store import Database, note_activity_changes, note_table_changes, run_watched
 
 if TYPE_CHECKING:  # frames come from the callers that have pandas; importing files does without it
@@ -38,60 +38,6 @@ class LoadResult:
     loaded: int
     duplicates_skipped: int = 0
     notices: list[str] = field(default_factory=list)
-
-
-# The staging tables a file's rows are read from (see lookdown.ingest.stage), and the names
-# TempRows gives them: only names of this shape are ever put into its SQL.
-STAGING_PARTS = ("raw", "flags", "problems", "lines")
-_TEMP_NAME = re.compile(r"ld_rows_\d+(_(" + "|".join(STAGING_PARTS) + r"))?")
-
-
-def _checked(name: str) -> str:
-    if not _TEMP_NAME.fullmatch(name):
-        raise ValueError(f"not a staging table name: {name!r}")
-    return name
-
-
-@dataclass
-class TempRows:
-    """Rows kept inside one DuckDB connection, as a temporary view over temporary tables that
-    belong to it: a large file is read, checked and written without its rows ever leaving
-    DuckDB, or being copied between the checks and the load. Only that connection (the one that
-    staged them, which then runs the load's transaction) can read them."""
-
-    con: duckdb.DuckDBPyConnection
-    name: str
-    num_rows: int
-    column_names: list[str]
-    tables: list[str]
-    _numbers = itertools.count(1)
-
-    @classmethod
-    def adopt(cls, con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str]]:
-        """A fresh name, and the staging tables ld_<part> renamed to belong to it (the next
-        file staged reuses the ld_* names): (name, {part: table})."""
-        name = f"ld_rows_{next(cls._numbers)}"
-        tables = {part: _checked(f"{name}_{part}") for part in STAGING_PARTS}
-        for part, table in tables.items():
-            con.execute(f"alter table ld_{part} rename to {table}")  # names from the allowlist above
-        return name, tables
-
-    @classmethod
-    def view(cls, con: duckdb.DuckDBPyConnection, name: str, select_sql: str, tables: list[str],
-             num_rows: int) -> "TempRows":
-        """The rows of a query (built from constants) over `tables`, which are dropped with them."""
-        name, tables = _checked(name), [_checked(t) for t in tables]
-        con.execute(f"create temp view {name} as {select_sql}").fetchall()
-        columns = [d[0] for d in con.execute(f"select * from {name} limit 0").description]
-        return cls(con, name, num_rows, columns, tables)
-
-    def head(self, n: int) -> pd.DataFrame:
-        return self.con.execute(f"select * from {_checked(self.name)} order by rec limit $n", {"n": n}).df()
-
-    def drop(self) -> None:
-        self.con.execute(f"drop view if exists {_checked(self.name)}").fetchall()
-        for table in self.tables:
-            self.con.execute(f"drop table if exists {_checked(table)}").fetchall()
 
 
 @contextmanager
@@ -514,3 +460,36 @@ def load_frames(db: Database, frames: dict[str, pd.DataFrame], *, kind: str, sou
             )
             results.append(LoadResult(table, upload_id, loaded, stats.duplicates, notices))
     return results
+
+
+def write_identity_map(cur: duckdb.DuckDBPyConnection, rows, upload_id: int) -> tuple[int, int, int]:
+    """Store the aliases (hashed) and re-key loaded activity; (new, updated, unchanged)."""
+    with incoming(cur, rows):
+        cur.execute(
+            "create or replace temp table ld_aliases as select distinct on (alias_key) "
+            "pseudonym(alias) as alias_key, pseudonym(person_id) as person_key, platform "
+            "from incoming where pseudonym(alias) is not null order by alias_key, rec desc"
+        ).fetchall()
+    ((new, updated, same),) = cur.execute(
+        "select count(*) filter (where m.alias_key is null), "
+        "count(*) filter (where m.person_key <> a.person_key), "
+        "count(*) filter (where m.person_key = a.person_key) "
+        "from ld_aliases as a left join identity_map as m on m.alias_key = a.alias_key"
+    ).fetchall()
+    cur.execute(
+        "insert or replace into identity_map (alias_key, person_key, platform, upload_id) "
+        "select alias_key, person_key, platform, $u from ld_aliases "
+        "where alias_key not in (select alias_key from identity_map as m where m.person_key = ld_aliases.person_key)",
+        {"u": upload_id},
+    ).fetchall()
+    # Activity loaded before the map was: move it to the person the alias stands for.
+    cur.execute(
+        "update activity set person_key = a.person_key from ld_aliases as a "
+        "where activity.person_key = a.alias_key and a.alias_key <> a.person_key"
+    ).fetchall()
+    cur.execute(
+        "update activity set target_person_key = a.person_key from ld_aliases as a "
+        "where activity.target_person_key = a.alias_key and a.alias_key <> a.person_key"
+    ).fetchall()
+    cur.execute("drop table if exists ld_aliases").fetchall()
+    return new, updated, same

@@ -12,9 +12,18 @@ import zipfile
 from pathlib import PurePosixPath
 
 from lookdown.ingest.mapping import normalise
-from lookdown.ingest.reports import _column, _names, _problems_and_rows
+from lookdown.ingest.readers.base import COMPANION, MAIN, Look, ReadContext
 from lookdown.ingest.sources import Source, Workspace, csv_text
-from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period
+from lookdown.ingest.stage import (
+    ACTIVITY_COLUMNS,
+    ImportProblem,
+    Scratch,
+    Staged,
+    activity_period,
+    column_or_null,
+    problems_and_rows,
+    report_columns,
+)
 
 MESSAGE_COLUMNS = {
     "id": "id",
@@ -71,33 +80,33 @@ def stage_viva(scratch: Scratch, workspace: Workspace, messages: Source, users: 
     con.execute("create or replace temp table ld_viva_users (id varchar, email varchar)").fetchall()
     if users is not None:
         users_csv = csv_text(users, workspace)
-        names, found = _names(users_csv, USER_COLUMNS)
+        names, found = report_columns(users_csv, USER_COLUMNS)
         scratch.read_csv(users_csv, names)
         sql = (
             "create or replace temp table ld_viva_users as select distinct on (ld_clean(raw.id)) "
-            f"ld_clean(raw.id) as id, lower(ld_clean({_column(found, 'email')})) as email from ld_raw as raw"
+            f"ld_clean(raw.id) as id, lower(ld_clean({column_or_null(found, 'email')})) as email from ld_raw as raw"
         )
         con.execute(sql).fetchall()
     csv = csv_text(messages, workspace)
-    names, found = _names(csv, MESSAGE_COLUMNS)
+    names, found = report_columns(csv, MESSAGE_COLUMNS)
     missing = [c for c in ("id", "thread_id", "sender_id", "created_at") if c not in found]
     if missing:
         raise ImportProblem("Messages.csv has no column(s) " + ", ".join(missing))
     scratch.read_csv(csv, names)
     sql = (
         "create or replace temp table ld_base as select raw.rowid as rec, ld_clean(raw.id) as id, "
-        f"ld_clean({_column(found, 'replied_to_id')}) as replied_to_id, "
+        f"ld_clean({column_or_null(found, 'replied_to_id')}) as replied_to_id, "
         "coalesce(ld_clean(raw.thread_id), ld_clean(raw.id)) as thread_id, "
-        f"ld_clean({_column(found, 'group_name')}) as group_name, "
-        f"coalesce(ld_bool({_column(found, 'in_private_conversation')}), false) as private, "
+        f"ld_clean({column_or_null(found, 'group_name')}) as group_name, "
+        f"coalesce(ld_bool({column_or_null(found, 'in_private_conversation')}), false) as private, "
         "ld_clean(raw.sender_id) as sender_id, "
-        f"lower(coalesce(ld_clean({_column(found, 'sender_type')}), 'user')) as sender_type, "
-        f"coalesce(lower(ld_clean({_column(found, 'sender_email')})), "
+        f"lower(coalesce(ld_clean({column_or_null(found, 'sender_type')}), 'user')) as sender_type, "
+        f"coalesce(lower(ld_clean({column_or_null(found, 'sender_email')})), "
         "(select u.email from ld_viva_users as u where u.id = ld_clean(raw.sender_id))) as email, "
-        f"ld_asks({_column(found, 'body')}) as asks, "
+        f"ld_asks({column_or_null(found, 'body')}) as asks, "
         "ld_timestamp(raw.created_at, false, $tz) as created, raw.created_at as created_raw, "
-        f"ld_clean({_column(found, 'deleted_at')}) is not null "
-        f"or ld_clean({_column(found, 'deleted_by_id')}) is not null as deleted, $today::date as today_ "
+        f"ld_clean({column_or_null(found, 'deleted_at')}) is not null "
+        f"or ld_clean({column_or_null(found, 'deleted_by_id')}) is not null as deleted, $today::date as today_ "
         "from ld_raw as raw"
     )
     con.execute(
@@ -129,7 +138,7 @@ def stage_viva(scratch: Scratch, workspace: Workspace, messages: Source, users: 
         "left join good as t on t.id = coalesce(m.replied_to_id, m.thread_id)\n"
         "order by m.rec"
     )
-    rows, problems, read, rejected = _problems_and_rows(scratch, checks, expand, {})
+    rows, problems, read, rejected = problems_and_rows(scratch, checks, expand, {})
     assert rows.column_names == ACTIVITY_COLUMNS
     (deleted, non_users, threads, answered) = con.execute(
         "with good as (select * from ld_base as b where b.rec not in (select rec from ld_problems)), "
@@ -155,3 +164,33 @@ def stage_viva(scratch: Scratch, workspace: Workspace, messages: Source, users: 
         notices=notices,
         facts={"messages": rows.num_rows, "deleted": deleted, "threads": threads, "answered_questions": answered},
     )
+
+
+class VivaEngageReader:
+    """The export ZIP, or Messages.csv with its Users.csv beside it."""
+
+    kind = "viva_engage"
+    label = "Viva Engage export"
+    containers = frozenset({"zip", "table"})
+
+    def recognises(self, look: Look) -> bool:
+        if look.container == "zip":
+            return viva_zip_members(look.members)[0] is not None
+        return self.role(look) is not None
+
+    def stage(self, look: Look, context: ReadContext) -> Staged:
+        if look.container == "zip":
+            messages, users = sources_from_zip(look.source)
+            return stage_viva(context.scratch, look.workspace, messages, users, tz=context.tz, today=context.today)
+        if context.as_kind != self.kind and self.role(look) == COMPANION:
+            raise ImportProblem("Users.csv of a Viva Engage export only describes users: import it together "
+                                "with Messages.csv (or upload the whole export ZIP).")
+        return stage_viva(context.scratch, look.workspace, look.source, look.companion, tz=context.tz,
+                          today=context.today)
+
+    def role(self, look: Look) -> str | None:
+        if look.container != "table":
+            return None
+        if is_viva_messages(look.headers):
+            return MAIN
+        return COMPANION if is_viva_users(look.headers) else None

@@ -18,6 +18,7 @@ import re
 import zipfile
 from collections import Counter
 
+from lookdown.ingest.readers.base import Look, ReadContext
 from lookdown.ingest.sources import Source
 from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, in_file_order
 
@@ -163,14 +164,14 @@ def stage_slack_zip(scratch: Scratch, source: Source, *, tz: str) -> Staged:
                 rows.append((ts, person, alt, "share", space, thread_id, None, None,
                              f"file|{base}|{f.get('id') or i}"))
             if m.get("subtype") != "file_share":
-                for i, url in enumerate(dict.fromkeys(_LINK.findall(m.get("text") or ""))):
+                for i, _url in enumerate(dict.fromkeys(_LINK.findall(m.get("text") or ""))):
                     facts["shares"] += 1
                     rows.append((ts, person, alt, "share", space, thread_id, None, None, f"link|{base}|{i}"))
         else:
             facts["not_participation"] += 1
         reacted_author = m.get("user") if m.get("user") and not is_bot_user(m.get("user")) else None
         for reaction in m.get("reactions") or []:
-            reactors = [u for u in reaction.get("users") or []]
+            reactors = list(reaction.get("users") or [])
             count = max(int(reaction.get("count") or 0), len(reactors))
             for i in range(count):
                 uid = reactors[i] if i < len(reactors) else None
@@ -223,3 +224,18 @@ def stage_slack_zip(scratch: Scratch, source: Source, *, tz: str) -> Staged:
         notices=notices,
         facts=dict(facts),
     )
+
+
+class SlackExportReader:
+    kind = "slack_zip"
+    label = "Slack workspace export"
+    containers = frozenset({"zip"})
+
+    def recognises(self, look: Look) -> bool:
+        return is_slack_zip(look.members)
+
+    def stage(self, look: Look, context: ReadContext) -> Staged:
+        return stage_slack_zip(context.scratch, look.source, tz=context.tz)
+
+    def role(self, look: Look) -> str | None:
+        return None

@@ -10,198 +10,15 @@ years. Only whole periods count (a half-finished month would look like a drop), 
 """
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from lookdown.formats import format_value
 from lookdown.measures import Catalogue, Measure, MeasureResult
-
-GRAIN_NOUNS = {"week": ("week", "weeks"), "month": ("month", "months"), "quarter": ("quarter", "quarters")}
-
-# The tables a measure reads, as an L&D leader would name them.
-SOURCE_LABELS = {
-    "people": "HR people records",
-    "activity": "collaboration platform activity",
-    "training": "training records",
-    "manager_time": "manager time records",
-    "marketing_spend": "marketing spend records",
-    "initiatives": "initiatives register",
-    "cohorts": "pilot cohort list",
-}
-
-# How each segmentation reads in a menu.
-SEGMENT_LABELS = {
-    "none": "Whole organisation",
-    "department": "Department",
-    "cohort": "Pilot cohort vs rest",
-    "location": "Location",
-    "job_level": "Job level",
-}
-
-
-def segment_label(by: str) -> str:
-    return SEGMENT_LABELS.get(by, by.replace("_", " ").capitalize())
-
-
-def sources_text(measure: Measure) -> str:
-    """Where a measure's numbers come from, in words: 'training records'."""
-    return ", ".join(SOURCE_LABELS.get(s, s) for s in measure.sources) or "no table"
-
-
-def missing_data(measure: Measure, empty_tables) -> str:
-    """Why a measure has no figures when a table it reads is empty, else ''.
-
-    Counting measures fill empty periods with 0, so without this check an empty table would read
-    as a real zero (no marketing spend at all) rather than as data not loaded yet.
-    """
-    missing = [SOURCE_LABELS.get(t, t) for t in measure.sources if t in set(empty_tables)]
-    if not missing:
-        return ""
-    return f"No data yet: nothing loaded in the {' and '.join(missing)}."
-
-
-# -- periods ---------------------------------------------------------------------------------
-
-
-def period_start(day: date, grain: str) -> date:
-    """The first day of the week (Monday), month or quarter holding `day`."""
-    if grain == "week":
-        return day - timedelta(days=day.weekday())
-    if grain == "month":
-        return day.replace(day=1)
-    if grain == "quarter":
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    raise ValueError(f"grain must be week, month or quarter, not '{grain}'")
-
-
-def next_period(start: date, grain: str) -> date:
-    """The first day of the period after the one starting on `start`."""
-    if grain == "week":
-        return start + timedelta(days=7)
-    months = 1 if grain == "month" else 3
-    month = start.month - 1 + months
-    return date(start.year + month // 12, month % 12 + 1, 1)
-
-
-def whole_periods(start: date, end: date, grain: str) -> tuple[date, date] | None:
-    """The widest range inside [start, end] made of whole periods, or None when none fits.
-
-    A partly covered first or last period would hold fewer events than the others and read as a
-    dip that never happened.
-    """
-    first = start if period_start(start, grain) == start else next_period(period_start(start, grain), grain)
-    last_start = period_start(end, grain)
-    if next_period(last_start, grain) - timedelta(days=1) != end:
-        last_start = period_start(last_start - timedelta(days=1), grain)
-    last = next_period(last_start, grain) - timedelta(days=1)
-    if last < first:
-        return None
-    return first, last
-
-
-def period_label(period: date | pd.Timestamp, grain: str) -> str:
-    """'Jul 2024', '2024 Q3' or 'Week of 1 Jul 2024'."""
-    day = period.date() if isinstance(period, pd.Timestamp) else period
-    if grain == "quarter":
-        return f"{day.year} Q{(day.month - 1) // 3 + 1}"
-    if grain == "week":
-        return f"Week of {day.day} {day:%b %Y}"
-    return f"{day:%b %Y}"
-
-
-def window_parts(periods: int, grain: str) -> tuple[str, str]:
-    """('last 9 months', 'first 9 months'), or ('last month', 'first month')."""
-    singular, plural = GRAIN_NOUNS[grain]
-    noun = singular if periods == 1 else f"{periods} {plural}"
-    return f"last {noun}", f"first {noun}"
-
-
-def window_label(periods: int, grain: str) -> str:
-    """'last 9 months vs first 9 months', or 'last month vs first month'."""
-    return " vs ".join(window_parts(periods, grain))
-
-
-# -- numbers ---------------------------------------------------------------------------------
-
-_D3_SPEC = re.compile(
-    r"^(?:(?P<fill>.)?(?P<align>[<>=^]))?(?P<sign>[-+( ])?(?P<symbol>[$#])?(?P<zero>0)?"
-    r"(?P<width>\d+)?(?P<comma>,)?(?:\.(?P<precision>\d+))?(?P<trim>~)?(?P<type>[a-z%])?$"
-)
-_SI = {-8: "y", -7: "z", -6: "a", -5: "f", -4: "p", -3: "n", -2: "µ", -1: "m",
-       0: "", 1: "k", 2: "M", 3: "G", 4: "T", 5: "P", 6: "E", 7: "Z", 8: "Y"}
-
-
-def _trim(text: str) -> str:
-    if "." not in text:
-        return text
-    mantissa, _, exponent = text.partition("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return mantissa + ("e" + exponent if exponent else "")
-
-
-def _fixed(number: float, decimals: int, comma: str) -> str:
-    """Fixed-point text rounding halves up, as JavaScript's toFixed (and so Plotly) does."""
-    exact = Decimal(number).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return f"{exact:{comma}.{decimals}f}"
-
-
-def format_value(value: float | None, spec: str) -> str:
-    """Format a number with a d3 format string (the `format` of a measure), as Plotly would.
-
-    Covers what measures use: sign, '$', ',', precision, '~' and the types f, d, e, g, r, s, %.
-    Missing values read '—'.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    match = _D3_SPEC.match(spec or "")
-    if not match:
-        return f"{value:,}"
-    p = match.groupdict()
-    kind = p["type"] or ""
-    precision = int(p["precision"]) if p["precision"] is not None else None
-    comma = "," if p["comma"] else ""
-    trim = bool(p["trim"])
-    number = abs(float(value))
-    suffix = ""
-    if kind == "%":
-        number_text = _fixed(number * 100, 6 if precision is None else precision, comma)
-        suffix = "%"
-    elif kind == "d":
-        number_text = _fixed(number, 0, comma)
-    elif kind == "f":
-        number_text = _fixed(number, 6 if precision is None else precision, comma)
-    elif kind == "e":
-        number_text = f"{number:.{6 if precision is None else precision}e}"
-    elif kind == "s":
-        digits = 6 if precision is None else max(1, precision)
-        exponent = 0 if number == 0 else int(math.floor(math.log10(number) / 3))
-        exponent = max(-8, min(8, exponent))
-        scaled = number / 1000 ** exponent
-        places = digits - 1 - (0 if scaled == 0 else int(math.floor(math.log10(scaled))))
-        number_text, suffix = _fixed(round(scaled, places), max(0, places), ""), _SI[exponent]
-    elif kind == "r":
-        digits = 6 if precision is None else max(1, precision)
-        places = digits - 1 - (0 if number == 0 else int(math.floor(math.log10(number))))
-        number_text = _fixed(round(number, places), max(0, places), comma)
-    else:  # g, or no type: d3 trims insignificant zeros in both
-        digits = 12 if precision is None else max(1, precision)
-        number_text = f"{number:{comma}.{digits}g}"
-        trim = trim or not kind
-    if trim:
-        number_text = _trim(number_text)
-    negative = value < 0 and float(number_text.replace(",", "").split("e")[0] or 0) != 0
-    symbol = "$" if p["symbol"] == "$" else ""
-    sign = p["sign"] or "-"
-    if negative:
-        if sign == "(":
-            return f"({symbol}{number_text}{suffix})"
-        return f"-{symbol}{number_text}{suffix}"
-    lead = {"+": "+", " ": " "}.get(sign, "")
-    return f"{lead}{symbol}{number_text}{suffix}"
+from lookdown.periods import GRAIN_NOUNS, next_period
+from lookdown.present.labels import window_label, window_parts
 
 
 def unit_suffix(measure: Measure) -> str:
@@ -456,15 +273,6 @@ def by_theme(pairs: list[tuple[Measure, Measure | None]]) -> dict[str, list[tupl
     return grouped
 
 
-COHORT_STARTS_SQL = "select cohort, min(started_on) as started_on from cohorts group by cohort order by 2, 1"
-
-
-def cohort_starts(db) -> list[tuple[date, str]]:
-    """When each pilot cohort started, as chart markers: [(day, 'Pilot starts')]."""
-    rows = db.cursor().execute(COHORT_STARTS_SQL).fetchall()
-    return [(started_on, f"{cohort} starts") for cohort, started_on in rows]
-
-
 # -- what the headline cards say ------------------------------------------------------------
 
 WANTED_WORDS = {"down": "This should go down.", "up": "This should go up.", "neutral": "Neither way is better."}
@@ -483,7 +291,7 @@ def card_help(h: Headline) -> str:
     figure = (f"average per {noun} over the {h.recent}, compared with the {h.baseline}"
               if h.window else f"average per {noun}")
     return (
-        f"{measure.description}\n\n**Source:** {sources_text(measure)}.\n\n"
+        f"{measure.description}\n\n**Source:** {measure.sources_text()}.\n\n"
         f"**Figure:** {figure} ({measure.unit}); groups too small to show are left out. "
         f"**{WANTED_WORDS.get(measure.direction, '')}**"
     )

@@ -10,22 +10,14 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
+from pathlib import Path
 
+from lookdown.ingest.readers.base import COMPANION, MAIN, Look, ReadContext
 from lookdown.ingest.sources import Source
 from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, in_file_order
 
 COMMUNITY_USER = "-1"
-
-
-def xml_root(source: Source) -> str | None:
-    """The root element's name ('posts', 'users', ...), read from the first tags only."""
-    try:
-        for _, element in ET.iterparse(io.BytesIO(source.data), events=("start",)):
-            return element.tag.lower()
-    except ET.ParseError:
-        return None
-    return None
 
 
 def _rows(source: Source, tag: str, read: Callable[[int], None] = lambda position: None):
@@ -41,6 +33,14 @@ def _rows(source: Source, tag: str, read: Callable[[int], None] = lambda positio
         read(len(source.data))
     except ET.ParseError as error:
         raise ImportProblem(f"{source.name} is not valid XML ({error}).") from error
+
+
+def site_name(posts: Source) -> str:
+    """The site a dump is of: its folder's name, else the file's (unless it is just 'Posts')."""
+    if posts.path is not None and posts.path.parent.name:
+        return posts.path.parent.name.lower()
+    stem = Path(posts.name).stem.lower()
+    return stem if stem not in ("posts", "upload") else "stackexchange"
 
 
 def stage_stackexchange(scratch: Scratch, posts: Source, users: Source | None, *, tz: str,
@@ -108,7 +108,7 @@ def stage_stackexchange(scratch: Scratch, posts: Source, users: Source | None, *
                     f"a|{a.get('Id')}"))
         facts["answers"] += 1
         answered.add(a.get("ParentId"))
-    facts["answered_questions"] = len(answered & {qid for qid in questions})
+    facts["answered_questions"] = len(answered & set(questions))
     facts["unanswered_questions"] = facts["questions"] - facts["answered_questions"]
     if not questions and not answers:
         raise ImportProblem(f"{posts.name} has no questions or answers.")
@@ -151,3 +151,24 @@ def stage_stackexchange(scratch: Scratch, posts: Source, users: Source | None, *
         rows_read=len(questions) + len(answers), rejected=orphans + undated, period=activity_period(rows),
         source_key="stackexchange:" + site, replace_period=True, notices=notices, facts=dict(facts),
     )
+
+
+class StackExchangeReader:
+    """Posts.xml, with the site's Users.xml beside it when there is one."""
+
+    kind = "stackexchange_xml"
+    label = "Stack Exchange data dump"
+    containers = frozenset({"xml"})
+
+    def recognises(self, look: Look) -> bool:
+        return self.role(look) is not None
+
+    def stage(self, look: Look, context: ReadContext) -> Staged:
+        if self.role(look) == COMPANION:
+            raise ImportProblem("Users.xml only describes the users of a Stack Exchange site: "
+                                "import it together with Posts.xml.")
+        return stage_stackexchange(context.scratch, look.source, look.companion, tz=context.tz,
+                                   site=site_name(look.source))
+
+    def role(self, look: Look) -> str | None:
+        return {"posts": MAIN, "users": COMPANION}.get(look.xml_root or "")

@@ -7,13 +7,10 @@ order of imports does not matter.
 """
 from __future__ import annotations
 
-import duckdb
-
 from lookdown.ingest.mapping import normalise
-from lookdown.ingest.reports import _column, _names, _problems_and_rows
+from lookdown.ingest.readers.base import Look, ReadContext
 from lookdown.ingest.sources import CsvText
-from lookdown.ingest.stage import ImportProblem, Scratch, Staged
-from lookdown.load import incoming
+from lookdown.ingest.stage import ImportProblem, Scratch, Staged, column_or_null, problems_and_rows, report_columns
 
 IDENTITY_COLUMNS = {
     "person id": "person_id", "employee id": "person_id", "employee number": "person_id",
@@ -45,7 +42,7 @@ def is_identity_map(headers: list[str]) -> bool:
 
 
 def stage_identity_map(scratch: Scratch, csv: CsvText) -> Staged:
-    names, found = _names(csv, IDENTITY_COLUMNS)
+    names, found = report_columns(csv, IDENTITY_COLUMNS)
     if "person_id" not in found:
         raise ImportProblem("An identity map needs a person_id column.")
     scratch.read_csv(csv, names)
@@ -68,7 +65,7 @@ def stage_identity_map(scratch: Scratch, csv: CsvText) -> Staged:
                 f"select rec, person_id, '{platform}:' || ld_clean({column}) as alias, '{platform}' as platform "
                 "from base"
             )
-    platform_raw = f"lower(ld_clean({_column(found, 'platform')}))"
+    platform_raw = f"lower(ld_clean({column_or_null(found, 'platform')}))"
     platform_case = "case " + platform_raw + " " + " ".join(
         f"when '{k}' then '{v}'" for k, v in PLATFORMS.items()
     ) + " else " + platform_raw + " end"
@@ -76,7 +73,7 @@ def stage_identity_map(scratch: Scratch, csv: CsvText) -> Staged:
     sql = (
         "create or replace temp table ld_base as select raw.rowid as rec, ld_clean(raw.person_id) as person_id, "
         f"{platform_case} as platform, "
-        f"ld_clean({_column(found, 'platform')}) as platform_raw"
+        f"ld_clean({column_or_null(found, 'platform')}) as platform_raw"
         + (", " + selected if selected else "")
         + " from ld_raw as raw"
     )
@@ -93,7 +90,7 @@ def stage_identity_map(scratch: Scratch, csv: CsvText) -> Staged:
         + " union all ".join(alias_parts)
         + ") where alias is not null order by rec"
     )
-    rows, problems, read, rejected = _problems_and_rows(scratch, checks, expand, {})
+    rows, problems, read, rejected = problems_and_rows(scratch, checks, expand, {})
     for temp in ("ld_base", "ld_problems", "ld_raw"):
         con.execute("drop table if exists " + temp)
     return Staged(
@@ -102,34 +99,16 @@ def stage_identity_map(scratch: Scratch, csv: CsvText) -> Staged:
     )
 
 
-def write_identity_map(cur: duckdb.DuckDBPyConnection, rows, upload_id: int) -> tuple[int, int, int]:
-    """Store the aliases (hashed) and re-key loaded activity; (new, updated, unchanged)."""
-    with incoming(cur, rows):
-        cur.execute(
-            "create or replace temp table ld_aliases as select distinct on (alias_key) "
-            "pseudonym(alias) as alias_key, pseudonym(person_id) as person_key, platform "
-            "from incoming where pseudonym(alias) is not null order by alias_key, rec desc"
-        ).fetchall()
-    ((new, updated, same),) = cur.execute(
-        "select count(*) filter (where m.alias_key is null), "
-        "count(*) filter (where m.person_key <> a.person_key), "
-        "count(*) filter (where m.person_key = a.person_key) "
-        "from ld_aliases as a left join identity_map as m on m.alias_key = a.alias_key"
-    ).fetchall()
-    cur.execute(
-        "insert or replace into identity_map (alias_key, person_key, platform, upload_id) "
-        "select alias_key, person_key, platform, $u from ld_aliases "
-        "where alias_key not in (select alias_key from identity_map as m where m.person_key = ld_aliases.person_key)",
-        {"u": upload_id},
-    ).fetchall()
-    # Activity loaded before the map was: move it to the person the alias stands for.
-    cur.execute(
-        "update activity set person_key = a.person_key from ld_aliases as a "
-        "where activity.person_key = a.alias_key and a.alias_key <> a.person_key"
-    ).fetchall()
-    cur.execute(
-        "update activity set target_person_key = a.person_key from ld_aliases as a "
-        "where activity.target_person_key = a.alias_key and a.alias_key <> a.person_key"
-    ).fetchall()
-    cur.execute("drop table if exists ld_aliases").fetchall()
-    return new, updated, same
+class IdentityMapReader:
+    kind = "identity_map"
+    label = "identity map"
+    containers = frozenset({"table"})
+
+    def recognises(self, look: Look) -> bool:
+        return is_identity_map(look.headers)
+
+    def stage(self, look: Look, context: ReadContext) -> Staged:
+        return stage_identity_map(context.scratch, look.csv)
+
+    def role(self, look: Look) -> str | None:
+        return None

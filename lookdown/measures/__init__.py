@@ -1,0 +1,33 @@
+"""Measures: the catalogue of SQL files (catalogue.py), the engine that runs them (engine.py,
+frame.sql) and the one privacy guard every figure passes (guard.py); the knowledge flow between
+departments is computed and guarded here too (flow.py)."""
+from lookdown.measures.catalogue import (
+    MEASURES_DIR,
+    OUTPUT_COLUMNS,
+    PARAMETERS,
+    PILLARS,
+    Catalogue,
+    CatalogueError,
+    Measure,
+    parse_measure,
+)
+from lookdown.measures.engine import MeasureResult, run_grouped, run_measure, run_measures, segmentations
+from lookdown.measures.guard import OTHER, guard
+
+__all__ = [
+    "MEASURES_DIR",
+    "OTHER",
+    "OUTPUT_COLUMNS",
+    "PARAMETERS",
+    "PILLARS",
+    "Catalogue",
+    "CatalogueError",
+    "Measure",
+    "MeasureResult",
+    "guard",
+    "parse_measure",
+    "run_grouped",
+    "run_measure",
+    "run_measures",
+    "segmentations",
+]
