@@ -49,7 +49,8 @@ share_col.metric(
 
 if flow.merged_departments:
     st.info(
-        f"**Shown together as '{flow.merged_name}':** {', '.join(flow.merged_departments)}. Departments with fewer than "
+        f"**Shown together as '{flow.merged_name}':** {', '.join(flow.merged_departments)}. "
+        "Departments with fewer than "
         f"{flow.min_group_size} people in this period are merged so that no figure describes a handful of "
         "people; when the merged group would itself be too small, the next smallest department joins it. "
         "Answers between two merged departments count as crossing department lines.",

@@ -105,7 +105,8 @@ st.caption(
     f"Averages per {per}{' and per person' if did.per_head else ''}, before and from "
     f"{long_date(comparison.start)}: {did.periods_before} {GRAIN_NOUNS[grain][1]} before, "
     f"{did.periods_after} after"
-    + (f" (the {per} {did.transition_period}, in which the pilot started, is left out)" if did.transition_period else "")
+    + (f" (the {per} {did.transition_period}, in which the pilot started, is left out)"
+       if did.transition_period else "")
     + f". Whole {GRAIN_NOUNS[grain][1]} from {long_date(span[0])} to {long_date(span[1])}."
 )
 down = {"down": "inverse", "up": "normal"}.get(measure.direction, "off")
@@ -152,7 +153,8 @@ if projection.status == "ok":
     gap_col.metric("Gap (actual − projected)", number(projection.average_gap, signed=True), border=True,
                    help=f"In {figures.unit} per {per}"
                         + ("" if projection.gap_ci_low is None else
-                           f"; 95% interval {number(projection.gap_ci_low, True)} to {number(projection.gap_ci_high, True)}")
+                           f"; 95% interval {number(projection.gap_ci_low, True)} to "
+                           f"{number(projection.gap_ci_high, True)}")
                         + ".")
     st.caption(f"In {figures.unit} per {per}.")
     st.plotly_chart(projection_figure(projection, cohort=comparison.cohort, unit=unit, measure=measure),

@@ -306,7 +306,8 @@ def roi(benefits: Iterable[Benefit] | Mapping[str, float], assumptions: Assumpti
             "interval would be."
         )
     elif all(s != "confidence interval" for s in sources):
-        band_method = f"Unit values ±{assumptions.sensitivity_pct:g}% (no confidence interval of the effects was given)."
+        band_method = (f"Unit values ±{assumptions.sensitivity_pct:g}% "
+                       "(no confidence interval of the effects was given).")
     else:
         band_method = (
             "Confidence-interval bounds where the effect had one, unit values "

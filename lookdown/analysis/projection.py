@@ -245,7 +245,8 @@ def _explain(r: dict) -> str:
         text += ("The interval excludes zero." if r["significant"]
                  else "The interval includes zero, so the pilot may simply have followed its old trend.")
     text += " " + r["seasonality"]
-    text += " This assumes the earlier trend would have continued, and counts anything else that changed at the same time."
+    text += (" This assumes the earlier trend would have continued, and counts anything else that changed at "
+             "the same time.")
     return text
 
 

@@ -331,7 +331,8 @@ def _flags_sql(template: Template, present: set[str], ascii_file: bool) -> str:
             f"coalesce(min({name}) < '!' or bool_or({beyond_ascii}{name} like '% '), false) as {name}__clean"
         )
     # count(*) keeps this an aggregate (one row) even when no column needs a vote.
-    return "create or replace temp table ld_colflags as select " + ", ".join(["count(*) as rows_", *parts]) + " from ld_raw"
+    columns = ", ".join(["count(*) as rows_", *parts])
+    return "create or replace temp table ld_colflags as select " + columns + " from ld_raw"
 
 
 def _checks(template: Template) -> list[tuple[str, str, str]]:
@@ -375,18 +376,9 @@ def _checks(template: Template) -> list[tuple[str, str, str]]:
     return checks
 
 
-def stage_template_csv(
-    scratch: Scratch,
-    csv: CsvText,
-    table: str,
-    mapping: dict[str, str],
-    *,
-    tz: str,
-    today: date,
-    file_kind: str = "template",
-) -> Staged:
-    """A CSV whose columns map (header -> template column) onto a template table."""
-    template = TEMPLATES[table]
+def _template_names(csv: CsvText, template: Template, mapping: dict[str, str]) -> tuple[list[str], set[str]]:
+    """The names to read the file's columns as (a template column, or ignored_<i>) and the
+    template columns present; refuses a file that lacks a required column."""
     known = {c.name for c in template.columns}
     names: list[str] = []
     present: set[str] = set()
@@ -399,22 +391,18 @@ def stage_template_csv(
             names.append(f"ignored_{i}")
     missing = [c for c in template.required if c not in present]
     if missing:
-        raise ImportProblem(f"{table}: missing required column(s): {', '.join(missing)}")
+        raise ImportProblem(f"{template.table}: missing required column(s): {', '.join(missing)}")
     for group in template.one_of:
         if not any(c in present for c in group):
-            raise ImportProblem(f"{table}: needs at least one of the columns {' or '.join(group)}")
-    con = scratch.con
-    scratch.read_csv(csv, names)
-    con.execute(
-        "create or replace temp table ld_params as "
-        "select $tz::varchar as tz_, $today::date as today_, $semicolon::boolean as semicolon_",
-        {"tz": tz, "today": today, "semicolon": csv.delimiter == ";"},
-    ).fetchall()
-    con.execute(_flags_sql(template, present, csv.ascii)).fetchall()
-    con.execute("create or replace temp table ld_flags as select * from ld_params, ld_colflags").fetchall()
+            raise ImportProblem(f"{template.table}: needs at least one of the columns {' or '.join(group)}")
+    return names, present
 
-    # Each column is cleaned once (ld_clean, only where a value needs it), then parsed by the
-    # *_c parsers.
+
+def _parsing_sql(con: duckdb.DuckDBPyConnection, template: Template, present: set[str]) -> Callable[[str, str], str]:
+    """A builder of the query that cleans and parses the read rows (`raw`) with the file's flags
+    (`flags`): each column is cleaned once (ld_clean, only where a value needs it, as
+    ld_colflags found), then parsed by the *_c parsers. Rows with every cell empty (Excel's
+    trailing ';;;;' lines) are skipped, like empty lines."""
     needs_clean = con.execute(
         "select " + ", ".join(f"{name}__clean" for name in sorted(present)) + " from ld_colflags"
     ).fetchone()
@@ -432,10 +420,8 @@ def stage_template_csv(
         f"{'cl.' + c.name if c.name in present else 'null::varchar'} as {c.name}__raw"
         for c in template.columns
     )
-    # Rows with every cell empty (Excel's trailing ';;;;' lines) are skipped, like empty lines.
     any_value = "coalesce(" + ", ".join(f"cl.{name}" for name in sorted(present)) + ")"
-    # A view, not a table: the parsers run in the checks' scan and again when the good rows are
-    # written, which is cheaper than storing every parsed and cleaned value in between.
+
     def stage_sql(raw: str, flags: str) -> str:
         return (
             f"select cl.rec,\n  {parsed}\n"
@@ -443,9 +429,13 @@ def stage_template_csv(
             f"{flags} as f where {any_value} is not null"
         )
 
-    con.execute("create or replace temp view ld_stage as " + stage_sql("ld_raw", "ld_flags")).fetchall()
+    return stage_sql
 
-    # Every check in one scan: a list of (hit, column, value, reason) per row, keeping the hits.
+
+def _problems_sql(template: Template) -> str:
+    """Every check of the template in one scan of ld_stage: a list of (hit, column, value,
+    reason) per row, keeping the hits, into ld_problems."""
+    known = {c.name for c in template.columns}
     entries, hits = [], []
     for column, condition, reason in _checks(template):
         hits.append(f"coalesce({condition}, false)")
@@ -457,11 +447,44 @@ def stage_template_csv(
             f"struct_pack(hit := coalesce({condition}, false), column_name := '{column}', "
             f"value := {value}, reason := '{reason}')"
         )
-    con.execute(
+    return (
         "create or replace temp table ld_problems as select rec, p.column_name, p.value, p.reason from ("
         "select s.rec, unnest(list_filter([" + ",\n".join(entries) + "], lambda x: x.hit)) as p "
         "from ld_stage as s, ld_flags as f where " + (" or ".join(hits) or "false") + ")"
+    )
+
+
+def stage_template_csv(
+    scratch: Scratch,
+    csv: CsvText,
+    table: str,
+    mapping: dict[str, str],
+    *,
+    tz: str,
+    today: date,
+    file_kind: str = "template",
+) -> Staged:
+    """A CSV whose columns map (header -> template column) onto a template table: read, checked
+    in one scan (every problem with its line), and its good rows kept as TempRows that are parsed
+    once more as they are written."""
+    template = TEMPLATES[table]
+    known = {c.name for c in template.columns}
+    names, present = _template_names(csv, template, mapping)
+    con = scratch.con
+    scratch.read_csv(csv, names)
+    con.execute(
+        "create or replace temp table ld_params as "
+        "select $tz::varchar as tz_, $today::date as today_, $semicolon::boolean as semicolon_",
+        {"tz": tz, "today": today, "semicolon": csv.delimiter == ";"},
     ).fetchall()
+    con.execute(_flags_sql(template, present, csv.ascii)).fetchall()
+    con.execute("create or replace temp table ld_flags as select * from ld_params, ld_colflags").fetchall()
+    stage_sql = _parsing_sql(con, template, present)
+    # A view, not a table: the parsers run in the checks' scan and again when the good rows are
+    # written, which is cheaper than storing every parsed and cleaned value in between.
+    con.execute("create or replace temp view ld_stage as " + stage_sql("ld_raw", "ld_flags")).fetchall()
+
+    con.execute(_problems_sql(template)).fetchall()
     scratch.number_lines(needed="select distinct rec from ld_problems")
     value_problems = con.execute(
         "select l.line, p.column_name, p.value, p.reason from ld_problems as p "

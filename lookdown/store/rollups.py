@@ -118,7 +118,8 @@ def _refresh_segments_and_headcounts(cur: duckdb.DuckDBPyConnection, tables: set
     changed), the headcounts then too or when the span of the facts moved."""
     # What the stored maps and headcounts were built for (this version's segmentations and grains
     # are part of it: a version that adds one rebuilds them).
-    built = dict(cur.execute("select key, value from settings where key in ('segments_for', 'headcount_for')").fetchall())
+    built = dict(cur.execute(
+        "select key, value from settings where key in ('segments_for', 'headcount_for')").fetchall())
     segments_for = "by " + ", ".join(SEGMENTATIONS)
     segments_stale = tables is None or bool(tables & SEGMENT_SOURCES) or built.get("segments_for") != segments_for
     bys = {f"by{i}": by for i, by in enumerate(SEGMENTATIONS)}

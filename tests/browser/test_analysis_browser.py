@@ -9,40 +9,29 @@ import pytest
 from lookdown.findings import compare_cohort, compare_departments, measure_trends
 from lookdown.measures import Catalogue
 from lookdown.present.analysis_charts import did_figures, verdict_badge
-from lookdown.store import Database
-from tests.browser.test_browser_overview import CHROMIUM, IDLE, browser, demo_file, server  # noqa: F401
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
-                                                     "(`make chromium` installs it)"),
-]
+from tests.browser.conftest import IDLE
 
 ALL = dict(start=date(2023, 1, 1), end=date(2025, 12, 31))
 
 
 @pytest.fixture(scope="module")
-def expected(demo_file) -> dict[str, str]:
-    """The figures computed directly, before the server opens (and locks) the file."""
+def expected(demo_db) -> dict[str, str]:
+    """The figures computed directly on the demo (the server opens a copy of its own)."""
     catalogue = Catalogue.load()
     measure = catalogue["training_requests"]
-    db = Database(demo_file)
-    try:
-        loaded = compare_cohort(db, measure, cohort="Social learning pilot", grain="month", **ALL)
-        chosen = compare_departments(db, measure, ["Engineering", "IT"], start_on=date(2024, 7, 1),
-                                     grain="month", **ALL)
-        answered = catalogue["questions_answered"]
-        _, verdicts = measure_trends(db, answered, by="cohort", grain="quarter", start=date(2024, 1, 1),
-                                     end=date(2025, 12, 31))
-    finally:
-        db.close()
+    loaded = compare_cohort(demo_db, measure, cohort="Social learning pilot", grain="month", **ALL)
+    chosen = compare_departments(demo_db, measure, ["Engineering", "IT"], start_on=date(2024, 7, 1),
+                                 grain="month", **ALL)
+    answered = catalogue["questions_answered"]
+    _, verdicts = measure_trends(demo_db, answered, by="cohort", grain="quarter", start=date(2024, 1, 1),
+                                 end=date(2025, 12, 31))
     return {"loaded": did_figures(loaded.did, measure, unit="requests").did,
             "chosen": did_figures(chosen.did, measure, unit="requests").did,
             "badges": {s: verdict_badge(s, v, answered).label for s, v in verdicts.items()}}
 
 
 @pytest.fixture(scope="module")
-def app(expected, server, browser) -> str:  # noqa: F811
+def app(expected, server, browser) -> str:
     """The server, once a first visit to the home page has set up the app's navigation: the
     pages under test are then reached the way a reader reaches them after the first visit."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -72,7 +61,7 @@ def wait_idle(page) -> None:
     page.wait_for_selector(IDLE, timeout=90_000)
 
 
-def test_pilot_vs_rest_follows_a_change_of_pilot_group(app, browser, expected):  # noqa: F811
+def test_pilot_vs_rest_follows_a_change_of_pilot_group(app, browser, expected):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{app}/")
@@ -108,7 +97,7 @@ def test_pilot_vs_rest_follows_a_change_of_pilot_group(app, browser, expected): 
         page.close()
 
 
-def test_a_shared_explore_address_restores_the_view_and_follows_changes(app, browser, expected):  # noqa: F811
+def test_a_shared_explore_address_restores_the_view_and_follows_changes(app, browser, expected):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{app}/explore?measure=questions_answered&by=cohort&grain=quarter&from=2024-01&to=2025-12")
@@ -124,6 +113,8 @@ def test_a_shared_explore_address_restores_the_view_and_follows_changes(app, bro
             assert any(label in text for text in badges), label
         page.locator(".st-key-explore_grain").get_by_text("Month", exact=True).click()
         page.wait_for_function("location.search.includes('grain=month')", timeout=90_000)
+        # The new run's own text (a busy machine may not have started the run 300 ms after the click).
+        page.get_by_text("Whole months from 1 Jan 2024 to 31 Dec 2025.", exact=False).wait_for(timeout=90_000)
         wait_idle(page)
         assert "measure=questions_answered" in page.url and "by=cohort" in page.url
         assert page.get_by_text("Whole months from 1 Jan 2024 to 31 Dec 2025.", exact=False).count() == 1

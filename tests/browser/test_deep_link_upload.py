@@ -6,25 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_browser_overview import CHROMIUM, IDLE, browser, server  # noqa: F401 (fixtures)
-from tests.pages import fixtures
+from tests import fixtures
+from tests.browser.conftest import IDLE
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
 TIMEOUT = 90_000
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
+def served_db(tmp_path_factory) -> Path:
     """A server of this module's own, so /upload is the first address it is asked for."""
     path = tmp_path_factory.mktemp("deep-link") / "lookdown.duckdb"
     fixtures.build(path)
     return path
 
 
-def test_the_first_file_dropped_on_a_deep_linked_upload_page_is_read(server, browser):  # noqa: F811
+def test_the_first_file_dropped_on_a_deep_linked_upload_page_is_read(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{server}/upload")

@@ -1,5 +1,5 @@
 """Bring your own data, in headless Chromium: a real `streamlit run` on the small fixture organisation
-(tests/pages/fixtures.py). A CSV with bad rows is dropped on the Upload page's file input, previewed,
+(tests/fixtures.py). A CSV with bad rows is dropped on the Upload page's file input, previewed,
 loaded; its rejected rows are downloaded and read back; the overview's training figures change.
 """
 from __future__ import annotations
@@ -9,14 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_browser_overview import CHROMIUM, IDLE, browser, server  # noqa: F401 (fixtures)
-from tests.pages import fixtures
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
-                                                     "(`make chromium` installs it)"),
-]
+from tests import fixtures
+from tests.browser.conftest import IDLE
 
 # 5 good rows in November 2024, 3 bad ones.
 TRAINING = (
@@ -40,7 +34,7 @@ TIMEOUT = 90_000
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
+def served_db(tmp_path_factory) -> Path:
     """Overrides the overview tests' database for `server`: the small fixture organisation, in a file
     of its own since this module writes to it."""
     path = tmp_path_factory.mktemp("upload-browser") / "lookdown.duckdb"
@@ -71,7 +65,7 @@ def open_overview(page) -> None:
     wait_idle(page)
 
 
-def test_upload_a_csv_with_bad_rows_then_see_the_overview_change(server, browser, demo_file):  # noqa: F811
+def test_upload_a_csv_with_bad_rows_then_see_the_overview_change(server, browser, served_db):
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     try:
         page.goto(f"{server}/")
@@ -125,12 +119,12 @@ def test_upload_a_csv_with_bad_rows_then_see_the_overview_change(server, browser
         assert after[-2:] == [13, 17] and after[:-1] == before[:-1]
     finally:
         page.close()
-        shutil.rmtree(demo_file.parent / "inbox", ignore_errors=True)
+        shutil.rmtree(served_db.parent / "inbox", ignore_errors=True)
 
 
-def test_an_export_copied_into_the_inbox_is_imported_while_the_upload_page_is_open(server, browser,  # noqa: F811
-                                                                                   demo_file):
-    inbox = demo_file.parent / "inbox"
+def test_an_export_copied_into_the_inbox_is_imported_while_the_upload_page_is_open(server, browser,
+                                                                                   served_db):
+    inbox = served_db.parent / "inbox"
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{server}/")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 
-from tests.pages import fixtures
+from tests import fixtures
 
 
 @pytest.fixture(scope="session")

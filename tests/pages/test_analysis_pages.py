@@ -3,7 +3,6 @@ run in-process with AppTest: what each page shows equals the analysis core compu
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from lookdown.measures.flow import knowledge_flow
 from lookdown.present.analysis_charts import did_figures, values_table, verdict_badge
 from lookdown.queries.assumptions import SETTING
 from lookdown.store import Database
+from tests import fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "pages"
@@ -35,12 +35,9 @@ def demo(monkeypatch, demo_db):
 
 
 @pytest.fixture
-def demo_copy(monkeypatch, demo_db, tmp_path):
+def demo_copy(monkeypatch, demo_path, tmp_path):
     """A copy of the demo for pages that write (the shared demo stays read-only)."""
-    demo_db.cursor().execute("checkpoint")
-    path = tmp_path / "lookdown.duckdb"
-    shutil.copy(demo_db.path, path)
-    shutil.copy(demo_db.path.with_suffix(".key"), path.with_suffix(".key"))
+    path = fixtures.copy_database(demo_path, tmp_path / "lookdown.duckdb")
     monkeypatch.setenv("LOOKDOWN_DB", str(path))
     return path
 

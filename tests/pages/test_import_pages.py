@@ -1,4 +1,4 @@
-"""The Upload and Data pages, run in-process on a copy of the fixture organisation (tests/pages/fixtures.py:
+"""The Upload and Data pages, run in-process on a copy of the fixture organisation (tests/fixtures.py:
 198 training requests, 432 activity events, 54 people, loaded as 4 uploads)."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The "Look down" page, run in-process against the fixture organisation (tests/pages/fixtures.py)."""
+"""The "Look down" page, run in-process against the fixture organisation (tests/fixtures.py)."""
 from __future__ import annotations
 
 import json

@@ -34,7 +34,7 @@ from lookdown.present.analysis_charts import (
     values_table,
     verdict_badge,
 )
-from tests.pages import fixtures
+from tests import fixtures
 
 MONTHS = [date(2024, m, 1) for m in range(1, 13)]
 

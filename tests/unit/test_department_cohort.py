@@ -11,7 +11,7 @@ from lookdown.findings import CHOSEN, can_combine, compare_cohort, compare_depar
 from lookdown.ingest.write import load_frames
 from lookdown.measures import run_measure
 from lookdown.queries.cohorts import departments
-from tests.pages import fixtures
+from tests import fixtures
 
 YEAR = dict(start=date(2024, 1, 1), end=date(2024, 11, 30))
 

@@ -119,6 +119,6 @@ def test_the_analyses_run_on_guarded_results_with_every_database_unreachable(dem
     projection = project_pilot(pilot, start=date(2024, 7, 1), per_head=True, unit="requests", grain="month")
     assert did.did is not None and projection.status == "ok"
     assert compare_methods(did, projection).explanation
-    assert set(trend_by_segment(requests, unit="requests")) == {"Pilot", "Rest"}
+    assert set(trend_by_segment(requests, unit="requests")) == {"Social learning pilot", "Rest"}
     assert len(lagged_correlation(answered.frame, total.frame, 3, grain="month").rows) == 4
     assert roi({"training_expense": 1000.0}).total_benefits == 1000.0

@@ -1,4 +1,5 @@
-"""A small organisation for the page and chart tests, loaded the way every import is.
+"""The organisations every test tier shares, loaded the way every import is: a small
+hand-made one (below) and the demo (built once per test session, in tests/conftest.py).
 
 54 people in three departments through 2024: Sales (30), Support (20, the pilot cohort from July)
 and Legal (4, smaller than the default minimum group size, so its cells are hidden when split by
@@ -8,6 +9,7 @@ Marketing spend, manager time and initiatives are left empty on purpose.
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -82,3 +84,12 @@ def build(path: Path) -> Path:
     finally:
         db.close()
     return path
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A copy of a closed database file and its key, for a test that writes or a server that must
+    be the only process opening its file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, target)
+    shutil.copy(source.with_suffix(".key"), target.with_suffix(".key"))
+    return target
