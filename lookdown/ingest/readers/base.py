@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from lookdown.ingest.sources import (
     CsvText,
@@ -100,16 +100,22 @@ class ReadContext:
     mapping: tuple[str, dict[str, str]] | None = None  # (table, {header: column}) given for this file
 
 
-class Reader(Protocol):
+class Reader:
+    """The interface of every reader: a subclass sets kind, label and containers and implements
+    recognises and stage; only readers of two-file formats override role."""
+
     kind: str
     label: str
     containers: frozenset[str]
 
     def recognises(self, look: Look) -> bool:
         """Whether this is the reader for the file (cheap: from the container, members or header)."""
+        raise NotImplementedError
 
     def stage(self, look: Look, context: ReadContext) -> Staged:
         """Read and check the file into a Staged; ImportProblem with a reason the user can act on."""
+        raise NotImplementedError
 
     def role(self, look: Look) -> str | None:
         """MAIN or COMPANION for formats that come in two files; None otherwise."""
+        return None

@@ -8,7 +8,7 @@ order of imports does not matter.
 from __future__ import annotations
 
 from lookdown.ingest.mapping import normalise
-from lookdown.ingest.readers.base import Look, ReadContext
+from lookdown.ingest.readers.base import Look, ReadContext, Reader
 from lookdown.ingest.sources import CsvText
 from lookdown.ingest.stage import ImportProblem, Scratch, Staged, column_or_null, problems_and_rows, report_columns
 
@@ -99,7 +99,7 @@ def stage_identity_map(scratch: Scratch, csv: CsvText) -> Staged:
     )
 
 
-class IdentityMapReader:
+class IdentityMapReader(Reader):
     kind = "identity_map"
     label = "identity map"
     containers = frozenset({"table"})
@@ -109,6 +109,3 @@ class IdentityMapReader:
 
     def stage(self, look: Look, context: ReadContext) -> Staged:
         return stage_identity_map(context.scratch, look.csv)
-
-    def role(self, look: Look) -> str | None:
-        return None

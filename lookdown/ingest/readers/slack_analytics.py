@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from lookdown.ingest.mapping import normalise
-from lookdown.ingest.readers.base import Look, ReadContext
+from lookdown.ingest.readers.base import Look, ReadContext, Reader
 from lookdown.ingest.sources import CsvText
 from lookdown.ingest.stage import (
     ACTIVITY_COLUMNS,
@@ -145,7 +145,7 @@ def stage_slack_member_analytics(scratch: Scratch, csv: CsvText, *, tz: str, tod
     )
 
 
-class SlackAnalyticsReader:
+class SlackAnalyticsReader(Reader):
     kind = "slack_member_analytics"
     label = "Slack member analytics"
     containers = frozenset({"table"})
@@ -155,6 +155,3 @@ class SlackAnalyticsReader:
 
     def stage(self, look: Look, context: ReadContext) -> Staged:
         return stage_slack_member_analytics(context.scratch, look.csv, tz=context.tz, today=context.today)
-
-    def role(self, look: Look) -> str | None:
-        return None

@@ -18,7 +18,7 @@ import re
 import zipfile
 from collections import Counter
 
-from lookdown.ingest.readers.base import Look, ReadContext
+from lookdown.ingest.readers.base import Look, ReadContext, Reader
 from lookdown.ingest.sources import Source
 from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, in_file_order
 
@@ -226,7 +226,7 @@ def stage_slack_zip(scratch: Scratch, source: Source, *, tz: str) -> Staged:
     )
 
 
-class SlackExportReader:
+class SlackExportReader(Reader):
     kind = "slack_zip"
     label = "Slack workspace export"
     containers = frozenset({"zip"})
@@ -236,6 +236,3 @@ class SlackExportReader:
 
     def stage(self, look: Look, context: ReadContext) -> Staged:
         return stage_slack_zip(context.scratch, look.source, tz=context.tz)
-
-    def role(self, look: Look) -> str | None:
-        return None

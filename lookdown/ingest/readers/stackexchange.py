@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from lookdown.ingest.readers.base import COMPANION, MAIN, Look, ReadContext
+from lookdown.ingest.readers.base import COMPANION, MAIN, Look, ReadContext, Reader
 from lookdown.ingest.sources import Source
 from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, in_file_order
 
@@ -153,7 +153,7 @@ def stage_stackexchange(scratch: Scratch, posts: Source, users: Source | None, *
     )
 
 
-class StackExchangeReader:
+class StackExchangeReader(Reader):
     """Posts.xml, with the site's Users.xml beside it when there is one."""
 
     kind = "stackexchange_xml"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from lookdown.ingest.mapping import normalise
-from lookdown.ingest.readers.base import Look, ReadContext
+from lookdown.ingest.readers.base import Look, ReadContext, Reader
 from lookdown.ingest.sources import CsvText
 from lookdown.ingest.stage import (
     ACTIVITY_COLUMNS,
@@ -137,7 +137,7 @@ def stage_teams(scratch: Scratch, csv: CsvText, *, tz: str, today: date) -> Stag
 # -- Slack member analytics -------------------------------------------------------------------
 
 
-class TeamsReader:
+class TeamsReader(Reader):
     """Recognises the device usage report too, to say which Teams report to export instead."""
 
     kind = "teams_user_activity"
@@ -152,6 +152,3 @@ class TeamsReader:
             raise ImportProblem("This is the Teams device usage report. Lookdown reads the Teams user activity "
                                 "report (Reports > Usage > Teams user activity > Export).")
         return stage_teams(context.scratch, look.csv, tz=context.tz, today=context.today)
-
-    def role(self, look: Look) -> str | None:
-        return None

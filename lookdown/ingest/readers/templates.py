@@ -16,7 +16,7 @@ from lookdown.ingest.mapping import (
     suggest_mapping,
     template_mapping,
 )
-from lookdown.ingest.readers.base import Look, ReadContext
+from lookdown.ingest.readers.base import Look, ReadContext, Reader
 from lookdown.ingest.stage import ImportProblem, Staged, stage_template_csv
 
 
@@ -37,7 +37,7 @@ def _forced_table(context: ReadContext) -> str | None:
     return context.as_kind if context.as_kind in TEMPLATES else None
 
 
-class TemplateReader:
+class TemplateReader(Reader):
     """Headers that are exactly a template's columns (in any order and case)."""
 
     kind = "template"
@@ -55,11 +55,9 @@ class TemplateReader:
         return stage_template_csv(context.scratch, look.csv, table, template_mapping(look.headers, table),
                                   tz=context.tz, today=context.today)
 
-    def role(self, look: Look) -> str | None:
-        return None
 
 
-class MappedReader:
+class MappedReader(Reader):
     """Any other delimited file or workbook: read through a column mapping onto a template. Last
     in the list of readers, as it takes every table-shaped file the others left."""
 
@@ -89,6 +87,3 @@ class MappedReader:
             except ImportProblem as problem:
                 raise ImportProblem(f"{problem} Map the columns first.") from problem
         raise NeedsMapping(headers, best_suggestion(headers))
-
-    def role(self, look: Look) -> str | None:
-        return None

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import PurePosixPath
 
 from lookdown.ingest.mapping import normalise
-from lookdown.ingest.readers.base import COMPANION, MAIN, Look, ReadContext
+from lookdown.ingest.readers.base import COMPANION, MAIN, Look, ReadContext, Reader
 from lookdown.ingest.sources import Source, Workspace, csv_text
 from lookdown.ingest.stage import (
     ACTIVITY_COLUMNS,
@@ -166,7 +166,7 @@ def stage_viva(scratch: Scratch, workspace: Workspace, messages: Source, users: 
     )
 
 
-class VivaEngageReader:
+class VivaEngageReader(Reader):
     """The export ZIP, or Messages.csv with its Users.csv beside it."""
 
     kind = "viva_engage"
