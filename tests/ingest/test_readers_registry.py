@@ -53,7 +53,7 @@ def test_a_chosen_kind_wins_over_recognition_and_an_unknown_container_is_refused
     assert _chosen("map.csv", b"person_id,email\np1,a@x.com\n", as_kind="people") == "template"
     with pytest.raises(ImportProblem, match="not a Stack Exchange data dump"):
         _chosen("notes.xml", b'<?xml version="1.0"?><notes/>')
-    with pytest.raises(ImportProblem, match="cannot read .pdf files"):
+    with pytest.raises(ImportProblem, match=r"cannot read \.pdf files"):
         _chosen("deck.pdf", b"%PDF-1.4")
 
 
