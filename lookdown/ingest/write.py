@@ -235,44 +235,60 @@ def write_rows(
     """Write one upload's template-shaped rows (a DataFrame, an Arrow table or TempRows staged by
     `cur`) inside the caller's transaction. `rows` holds the template columns (identifiers in
     clear: they are hashed here and never stored), a `rec` column numbering them in file order,
-    and optionally `event_id` (activity
-    from a platform export) and `<identifier>_alt` (a second identifier, e.g. the platform user id
-    when the first is an e-mail). With `source_key` and `period` (activity only), the rows of older
-    uploads of the same source inside the period are replaced. `progress(n)` gets rows written.
+    and optionally `event_id` (activity from a platform export) and `<identifier>_alt` (a second
+    identifier, e.g. the platform user id when the first is an e-mail). With `source_key` and
+    `period` (activity only), the rows of older uploads of the same source inside the period are
+    replaced. `progress(n)` gets rows written.
 
     direct: write activity without a platform id, when no older export is replaced, straight from
     `rows` (the fastest way for a large file). It raises RepeatedEvents if the rows repeat an
     event, and the caller then rolls back and writes them again without `direct`."""
-    template = TEMPLATES[table]
-    key = KEYS[table]
     names = set(rows.column_names if hasattr(rows, "column_names") else rows.columns)
     received = rows.num_rows if hasattr(rows, "num_rows") else len(rows)
-    alt = frozenset(c.name for c in template.columns if c.identifier and f"{c.name}_alt" in names)
     event_ids = table == "activity" and "event_id" in names
     direct = direct and table == "activity" and not event_ids and source_key is None
-    ((mapped,),) = cur.execute("select count(*) > 0 from identity_map").fetchall()
     note_table_changes(cur, [table])
-    stats = WriteStats()
+    with _keyed(cur, table, rows, names, event_ids=event_ids) as keyed:
+        if direct:
+            return _write_activity_direct(cur, keyed, received, upload_id, progress)
+        if table == "activity":  # each event's key or content as one value (ident)
+            keyed = f"select *, {_EVENT_ID_VALUE} as ident from ({keyed})"
+        cur.execute("create or replace temp table ld_in as\n" + keyed).fetchall()
+    stats = WriteStats(duplicates=received - _keep_last_of_repeated_keys(cur, table))
+    if table == "activity":
+        if source_key is not None and period is not None:
+            _replace_older_export(cur, source_key, period, stats)
+        _write_activity(cur, upload_id, stats, progress, event_ids=event_ids)
+    else:
+        note_activity_changes(cur, "")  # the activity rollups stay as they are
+        _write_new_and_changed(cur, TEMPLATES[table], upload_id, stats, progress)
+    return stats
+
+
+@contextmanager
+def _keyed(cur: duckdb.DuckDBPyConnection, table: str, rows, names: set[str], *, event_ids: bool) -> Iterator[str]:
+    """The query turning `rows` into canonical rows with their keys (_keyed_sql), readable while
+    the block runs: the rows as `incoming`, each identifier's key in ld_keys_<column>."""
+    template = TEMPLATES[table]
+    alt = frozenset(c.name for c in template.columns if c.identifier and f"{c.name}_alt" in names)
+    ((mapped,),) = cur.execute("select count(*) > 0 from identity_map").fetchall()
     identifiers = [c.name for c in template.columns if c.identifier]
     try:
         with incoming(cur, rows):
             for column in identifiers:
                 cur.execute(_keys_sql(column, column in alt, mapped)).fetchall()
             # Staged files come parsed (lookdown.ingest.stage): their allowed values are normalized.
-            keyed = _keyed_sql(template, event_ids=event_ids, alt=alt, normalized=isinstance(rows, TempRows))
-            if direct:
-                return _write_activity_direct(cur, keyed, received, upload_id, progress)
-            if table == "activity":  # each event's key or content as one value (ident)
-                keyed = f"select *, {_EVENT_ID_VALUE} as ident from ({keyed})"
-            cur.execute("create or replace temp table ld_in as\n" + keyed).fetchall()
+            yield _keyed_sql(template, event_ids=event_ids, alt=alt, normalized=isinstance(rows, TempRows))
     finally:
         for column in identifiers:
             cur.execute("drop table if exists ld_keys_" + column).fetchall()  # contract names
-    columns = ", ".join(_columns(template))
 
-    if key.unique:
-        # Rows repeated inside the file: a unique key keeps its last row. Most files have none,
-        # which one count tells; otherwise the repeated keys' other rows are deleted.
+
+def _keep_last_of_repeated_keys(cur: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows repeated inside the file: a unique key keeps its last row. Most files have none,
+    which one count tells; otherwise the repeated keys' other rows are deleted from ld_in.
+    Returns the rows left."""
+    if KEYS[table].unique:
         key_column = "ident" if table == "activity" else "row_key"
         ((repeated,),) = cur.execute(
             f"select count(*) - count(distinct {key_column}) from ld_in"
@@ -288,31 +304,38 @@ def write_rows(
             ).fetchall()
             cur.execute("drop table ld_repeated").fetchall()
     ((distinct_rows,),) = cur.execute("select count(*) from ld_in").fetchall()
-    stats.duplicates += received - distinct_rows
+    return distinct_rows
 
-    if table == "activity" and source_key is not None and period is not None:
-        same = (
-            "from activity where upload_id in (select upload_id from upload_details where source_key = $s) "
-            "and occurred_at between $lo and $hi"
-        )
-        params = {"s": source_key, "lo": period[0], "hi": period[1]}
-        ((kept, gone),) = cur.execute(
-            "select count(*) filter (where ident in (select ident from ld_in)), "
-            "count(*) filter (where ident not in (select ident from ld_in)) "
-            f"from (select {_EVENT_ID_VALUE} as ident {same})",
-            params,
-        ).fetchall()
-        note_activity_changes(cur, "select occurred_at, thread_id " + same, params)
-        cur.execute("delete " + same, params).fetchall()
-        stats.replaced += gone
-        stats.duplicates += kept
-        stats.new -= kept  # re-written below as part of this upload, but not new
 
-    if table == "activity":
-        _write_activity(cur, upload_id, stats, progress, event_ids=event_ids)
-        return stats
-    note_activity_changes(cur, "")  # the activity rollups stay as they are
+def _replace_older_export(cur: duckdb.DuckDBPyConnection, source_key: str, period: tuple[datetime, datetime],
+                          stats: WriteStats) -> None:
+    """A newer export of the same source replaces everything the older ones said about the
+    period it covers: their activity there is deleted, and the events that come again count as
+    duplicates, not as new."""
+    same = (
+        "from activity where upload_id in (select upload_id from upload_details where source_key = $s) "
+        "and occurred_at between $lo and $hi"
+    )
+    params = {"s": source_key, "lo": period[0], "hi": period[1]}
+    ((kept, gone),) = cur.execute(
+        "select count(*) filter (where ident in (select ident from ld_in)), "
+        "count(*) filter (where ident not in (select ident from ld_in)) "
+        f"from (select {_EVENT_ID_VALUE} as ident {same})",
+        params,
+    ).fetchall()
+    note_activity_changes(cur, "select occurred_at, thread_id " + same, params)
+    cur.execute("delete " + same, params).fetchall()
+    stats.replaced += gone
+    stats.duplicates += kept
+    stats.new -= kept  # re-written as part of this upload, but not new
 
+
+def _write_new_and_changed(cur: duckdb.DuckDBPyConnection, template: Template, upload_id: int, stats: WriteStats,
+                           progress: Callable[[int], None] | None) -> None:
+    """Tables other than activity: each row of ld_in is matched with the loaded row of the same
+    key (and occurrence): the same row is skipped, a changed one replaces it, a new one is added."""
+    table = template.table
+    columns = ", ".join(_columns(template))
     sql = (
         "create or replace temp table ld_match as\n"
         f"with existing as ({_existing_sql(template)})\n"
@@ -326,10 +349,7 @@ def write_rows(
     stats.duplicates += dups
     stats.updated += updates
     if updates:
-        sql = (
-            f"delete from {table} where rowid in (select rid from ld_match where not same)"
-        )
-        cur.execute(sql).fetchall()
+        cur.execute(f"delete from {table} where rowid in (select rid from ld_match where not same)").fetchall()
 
     ((to_write,),) = cur.execute("select count(*) from ld_match where same is null or not same").fetchall()
     insert = (
@@ -343,7 +363,6 @@ def write_rows(
     stats.new += to_write - updates
     for temp in ("ld_in", "ld_match"):
         cur.execute("drop table if exists " + temp).fetchall()  # names are constants
-    return stats
 
 
 def _activity_insert(rows_sql: str) -> str:
