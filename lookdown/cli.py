@@ -257,7 +257,7 @@ def cmd_import(args, db_path: Path) -> int:
                            "the app imports them.") from busy
     try:
         if args.timezone:
-            db.set_setting("timezone", args.timezone)
+            db.change_setting("timezone", args.timezone, what="the time zone")
         written, reading = import_progress(sys.stderr)
         reports = import_files(db, args.files, as_kind=args.as_kind, timezone=args.timezone,
                                progress=written, reading=reading)

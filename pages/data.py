@@ -117,6 +117,8 @@ with size_column:
 st.subheader("Remove an upload")
 if uploads.empty:
     st.markdown("Nothing to remove.")
+elif not data.can_edit:
+    st.caption("Only the team's editors can remove uploads.")
 else:
     st.caption("Removes everything that came from one upload: its rows in every table, its rejected rows "
                "and so its part in every figure. Other uploads stay as they are.")
@@ -142,3 +144,14 @@ else:
             st.session_state.pop("remove-pending", None)
             st.rerun()
 
+# -- Who changed what ------------------------------------------------------------------------------
+st.subheader("Who changed what")
+trail = imports.audit_trail(data)
+if trail.empty:
+    st.markdown("No change recorded yet.")
+else:
+    st.caption("Every upload, removal, column mapping, setting and money assumption, latest first. It holds "
+               "file and table names, counts and settings, never a value from an uploaded file.")
+    st.dataframe(trail, hide_index=True, key="audit-trail", column_config={
+        "changed_at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm"),
+        "actor": "Who", "role": "Role", "action": "What", "detail": "Detail"})

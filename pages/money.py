@@ -26,8 +26,12 @@ def save_panel(data) -> None:
         edited = from_shown(values, st.session_state["money_currency"])
     except ValueError as exc:
         st.session_state["money_error"] = f"Not saved: {exc}"
-    else:
+        return
+    try:
         analysis.save_money_assumptions(data, edited)
+    except PermissionError as refused:  # a viewer (the core checks the role)
+        st.session_state["money_error"] = f"Not saved: {refused}"
+    else:
         st.session_state["money_notice"] = "Saved with the data."
 
 
@@ -92,9 +96,10 @@ with st.expander("Assumptions: unit values and programme costs", expanded=not st
                         format="%.2f", key=f"money_{name}")
                 st.caption(f"Source: {sources[name]}")
         st.form_submit_button("Save with the data", icon=":material/save:", type="primary",
-                              on_click=save_panel, args=(data,))
+                              on_click=save_panel, args=(data,), disabled=not data.can_edit,
+                              help=None if data.can_edit else "Only the team's editors save assumptions.")
     st.button("Restore the defaults", icon=":material/restart_alt:", key="money_restore",
-              on_click=restore_defaults, args=(data,), disabled=not stored.saved)
+              on_click=restore_defaults, args=(data,), disabled=not stored.saved or not data.can_edit)
 names = [name for name, _ in loaded]
 starts = dict(loaded)
 pick_col, clear_col = st.columns([2, 2], vertical_alignment="bottom")

@@ -6,6 +6,10 @@ import ui
 from ui import imports
 
 data = ui.start_page("Upload your data")
+if not data.can_edit:
+    st.info(f"You are a viewer here ({data.actor.email or data.actor.name}): you can look at every page and "
+            "download what they show, but only the team's editors load files.", icon=":material/visibility:")
+    st.stop()
 
 limit = st.get_option("server.maxUploadSize")
 inbox = data.inbox.folder
@@ -27,9 +31,8 @@ files = st.file_uploader(
 )
 st.caption(
     f"The browser accepts files of up to **{limit} MB** each. Larger exports go into the folder "
-    f"`{inbox}` (see the bottom of this page). Or, with the app "
-    "stopped (only one program may write to the database at a time), run "
-    "`python -m lookdown import FILE...` in the Lookdown folder."
+    f"`{inbox}` (see the bottom of this page), or run `python -m lookdown import FILE...` in the "
+    "Lookdown folder: while the app runs, the command hands the files to it and prints what it loaded."
 )
 
 if files:

@@ -29,6 +29,7 @@ from lookdown.periods import month_starts, next_period, whole_periods
 from lookdown.present.analysis_charts import in_currency
 from lookdown.queries.assumptions import StoredAssumptions, load_assumptions, reset_assumptions, save_assumptions
 from lookdown.queries.cohorts import cohorts, departments
+from ui import auth
 from ui.data import PageData, measure_result, sql_hash
 
 
@@ -166,11 +167,13 @@ def assumptions(data: PageData) -> StoredAssumptions:
 
 
 def save_money_assumptions(data: PageData, edited: Assumptions) -> None:
-    save_assumptions(data.db, edited)
+    with auth.acting():
+        save_assumptions(data.db, edited)
 
 
 def reset_money_assumptions(data: PageData) -> None:
-    reset_assumptions(data.db)
+    with auth.acting():
+        reset_assumptions(data.db)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from lookdown.measures import (
 from lookdown.present.charts import pair_figure
 from lookdown.queries.cohorts import cohort_starts
 from lookdown.store import DEFAULT_DB, Coverage, Database, DatabaseBusy, default_db_path
+from lookdown.store.access import LOCAL, Actor
+from ui import auth
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,15 @@ class PageData:
     coverage: Coverage
     catalogue: Catalogue
     inbox: InboxWatcher
+    actor: Actor = LOCAL  # who is looking: editors may change the data, viewers only look
 
     @property
     def empty(self) -> bool:
         return self.coverage.start is None
+
+    @property
+    def can_edit(self) -> bool:
+        return self.actor.can_edit
 
 
 def _close(db: Database) -> None:
@@ -170,6 +177,7 @@ def open_data() -> PageData:
         coverage=_coverage(db, str(path), version),
         catalogue=catalogue,
         inbox=_inbox_watcher(str(path), inbox_seconds()),
+        actor=auth.current(),
     )
 
 

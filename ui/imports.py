@@ -26,7 +26,8 @@ from lookdown.present.inventory import (
 )
 from lookdown.present.labels import FILE_KIND_LABELS
 from lookdown.queries import inventory
-from lookdown.store import SMALLEST_ALLOWED_GROUP_SIZE, Database
+from lookdown.store import SMALLEST_ALLOWED_GROUP_SIZE, Database, audit
+from ui import auth
 from ui.banner import long_date
 from ui.data import PageData
 
@@ -180,7 +181,8 @@ def mapping_form(data: PageData, index: int, detection: Detection) -> None:
     for problem in problems:
         st.error(problem, icon=":material/error:")
     if st.button("Save this mapping", key=f"map-{index}-save", disabled=bool(problems), icon=":material/save:"):
-        save_mapping(data.db, detection.headers, table, mapping)
+        with auth.acting():
+            save_mapping(data.db, detection.headers, table, mapping)
         st.rerun()
 
 
@@ -224,8 +226,9 @@ def load_files(data: PageData, items: list[Item]) -> None:
         if item.companion is not None:
             sources.append(item.companion)
     written, reading = _progress_bar()
-    reports = import_files(data.db, sources, timezone=inventory.timezone(data.db), progress=written,
-                           reading=reading)
+    with auth.acting():
+        reports = import_files(data.db, sources, timezone=inventory.timezone(data.db), progress=written,
+                               reading=reading)
     st.session_state[RESULTS_KEY] = ImportRun(reports, "upload")
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     st.rerun()
@@ -233,7 +236,8 @@ def load_files(data: PageData, items: list[Item]) -> None:
 
 def load_inbox(data: PageData) -> None:
     written, reading = _progress_bar()
-    results = data.inbox.import_now(progress=written, reading=reading)
+    with auth.acting():
+        results = data.inbox.import_now(progress=written, reading=reading)
     moved = {r.report.file: [str(p) for p in r.moved] for r in results}
     st.session_state[RESULTS_KEY] = ImportRun([r.report for r in results], "inbox", moved)
     st.rerun()
@@ -314,7 +318,8 @@ def show_results(data: PageData, run: ImportRun) -> None:
 
 
 def _save_timezone(db: Database, key: str) -> None:
-    inventory.set_timezone(db, st.session_state[key])
+    with auth.acting():
+        inventory.set_timezone(db, st.session_state[key])
 
 
 def timezone_setting(data: PageData, key: str, label: str = "Time zone of chat exports") -> str:
@@ -322,7 +327,7 @@ def timezone_setting(data: PageData, key: str, label: str = "Time zone of chat e
     current = inventory.timezone(data.db)
     return st.selectbox(
         label, zones, index=zones.index(current) if current in zones else 0, key=key,
-        on_change=_save_timezone, args=(data.db, key),
+        on_change=_save_timezone, args=(data.db, key), disabled=not data.can_edit,
         help="Chat exports (Slack, Viva Engage, Stack Exchange) record moments in UTC. Lookdown counts "
              "each message on the day it was where your organisation works. Saved for later imports; "
              "files already loaded keep the days they were loaded with.",
@@ -330,13 +335,15 @@ def timezone_setting(data: PageData, key: str, label: str = "Time zone of chat e
 
 
 def _save_group_size(db: Database, key: str) -> None:
-    inventory.set_min_group_size(db, st.session_state[key])
+    with auth.acting():
+        inventory.set_min_group_size(db, st.session_state[key])
 
 
 def group_size_setting(data: PageData, key: str) -> int:
     return st.number_input(
         "Minimum group size", min_value=SMALLEST_ALLOWED_GROUP_SIZE, max_value=100, step=1,
         value=data.min_group_size, key=key, on_change=_save_group_size, args=(data.db, key),
+        disabled=not data.can_edit,
         help=f"Figures about fewer people than this are hidden. Never below {SMALLEST_ALLOWED_GROUP_SIZE}: "
              "smaller groups would let readers recognise individuals.",
     )
@@ -393,4 +400,10 @@ def upload_contents_text(data: PageData, upload_id: int) -> str:
 
 def remove_upload(data: PageData, upload_id: int) -> dict[str, int]:
     """Delete the upload and everything that came from it; the rows deleted per table."""
-    return remove_from_database(data.db, upload_id)
+    with auth.acting():
+        return remove_from_database(data.db, upload_id)
+
+
+def audit_trail(data: PageData) -> pd.DataFrame:
+    """Who changed what, latest first (never a value from an uploaded file)."""
+    return audit.trail(data.db)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from lookdown.store.access import set_actor
+from ui.auth import gate, sign_in_required
 from ui.banner import banner
 from ui.data import PageData, open_data
 
@@ -78,6 +80,18 @@ def start_page(title: str) -> PageData:
             st.rerun()
     st.session_state["_lookdown_started"] = True
     st.title(title)
+    set_actor(gate())
     data = open_data()
+    signed_in(data)
     banner(data)
     return data
+
+
+def signed_in(data: PageData) -> None:
+    """In a shared installation, who is signed in, with which role, and a way out."""
+    if not sign_in_required():
+        return
+    with st.sidebar:
+        role = data.actor.role or "no role"
+        st.caption(f"Signed in as **{data.actor.email or data.actor.name}** ({role}).")
+        st.button("Sign out", on_click=st.logout, key="sidebar-sign-out", icon=":material/logout:")

@@ -22,7 +22,8 @@ from lookdown.ingest.readers import Item, NeedsMapping, pair, stage_item
 from lookdown.ingest.sources import Source, Workspace, open_source
 from lookdown.ingest.stage import PROBLEM_COLUMNS, ImportProblem, Problem, Scratch, Staged, TempRows
 from lookdown.ingest.write import RepeatedEvents, WriteStats, write_identity_map, write_rows
-from lookdown.store import Database, note_activity_changes, note_table_changes
+from lookdown.store import Database, audit, note_activity_changes, note_table_changes
+from lookdown.store.access import require_editor
 
 if TYPE_CHECKING:  # pandas only where a table is shown: importing files does without it
     import pandas as pd
@@ -258,6 +259,7 @@ def _commit_once(db: Database, cur, staged: Staged, source: Source, progress: Ca
             {"n": loaded, "r": staged.rejected, "u": upload_id},
         )
         period = staged.period
+        audit.record(cur, "upload", f"#{upload_id} {source.name}: {_upload_summary(staged, stats)}")
         cur.execute(
             "insert into upload_details (upload_id, file_kind, target_table, source_key, file_sha256, "
             "period_start, period_end, rows_duplicate, rows_updated, rows_replaced) "
@@ -272,6 +274,12 @@ def _commit_once(db: Database, cur, staged: Staged, source: Source, progress: Ca
         replaced=stats.replaced, errors=_errors(staged.problems), errors_total=len(staged.problems),
         notices=staged.notices, facts=staged.facts, period=staged.period,
     )
+
+
+def _upload_summary(staged: Staged, stats: WriteStats) -> str:
+    """'training records: 12 rows loaded, 2 rejected, 0 already loaded' for the audit trail."""
+    return (f"{staged.table} ({staged.file_kind}): {stats.new + stats.updated:,} rows loaded, "
+            f"{staged.rejected:,} rejected, {stats.duplicates:,} already loaded, {stats.replaced:,} replaced")
 
 
 def _as_source(file: FileLike) -> Source:
@@ -299,7 +307,8 @@ def import_files(
     as_kind forces a reader (a FILE_KINDS value or a table name). mappings gives, per file name,
     (table, {header: column}) for exports with their own headers (saved mappings are used too).
     reading(file name, share read) is called as each delimited file is read (all are read and
-    checked first), then progress(done_rows, total_rows) as rows are written."""
+    checked first), then progress(done_rows, total_rows) as rows are written. Editors only."""
+    require_editor("load files")
     tz, today = _settings(db, timezone, today)
     sources = [_as_source(p) for p in paths]
     items = pair(sources)
@@ -361,10 +370,11 @@ def import_files(
 
 def remove_upload(db: Database, upload_id: int) -> dict[str, int]:
     """Delete an upload and every row that came from it; rollups refresh in the same transaction.
-    Returns the rows deleted per table."""
+    Returns the rows deleted per table. Editors only."""
+    require_editor("remove uploads")
     removed: dict[str, int] = {}
     with db.transaction() as cur:
-        row = cur.execute("select 1 from uploads where upload_id = $u", {"u": upload_id}).fetchall()
+        row = cur.execute("select source from uploads where upload_id = $u", {"u": upload_id}).fetchall()
         if not row:
             raise ValueError(f"There is no upload {upload_id}.")
         note_activity_changes(cur, "select occurred_at, thread_id from activity where upload_id = $u", {"u": upload_id})
@@ -378,6 +388,8 @@ def remove_upload(db: Database, upload_id: int) -> dict[str, int]:
         note_table_changes(cur, [table for table, n in removed.items() if n])
         cur.execute("delete from upload_details where upload_id = $u", {"u": upload_id}).fetchall()
         cur.execute("delete from uploads where upload_id = $u", {"u": upload_id}).fetchall()
+        deleted = ", ".join(f"{n:,} from {table}" for table, n in removed.items() if n) or "no rows left"
+        audit.record(cur, "remove upload", f"#{upload_id} {row[0][0]}: deleted {deleted}")
     return removed
 
 

@@ -14,6 +14,7 @@ from lookdown.ingest.importer import FileReport, import_files
 from lookdown.ingest.readers import pair
 from lookdown.ingest.sources import open_source
 from lookdown.store import Database
+from lookdown.store.access import INBOX, acting_as
 
 INBOX_DONE = "done"
 
@@ -127,7 +128,8 @@ class InboxWatcher:
             self._last_look = waiting
             if not settled:
                 return []
-            results = import_inbox(self.db, self.folder)
+            with acting_as(INBOX):
+                results = import_inbox(self.db, self.folder)
             self._last_look = None
             now = datetime.now()
             self.imported = (self.imported + [(now, r) for r in results])[-INBOX_KEPT:]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from lookdown.contract import SYNONYMS, TEMPLATES
-from lookdown.store import Database
+from lookdown.store import Database, audit
 
 
 def normalise(header: str) -> str:
@@ -128,11 +128,14 @@ def save_mapping(db: Database, headers: list[str], table: str, mapping: dict[str
     if unknown:
         raise ValueError(f"{table} has no column(s) {', '.join(unknown)}")
     sig = signature(headers)
-    db.cursor().execute(
-        "insert or replace into column_mappings (signature, target_table, mapping, headers) "
-        "values ($s, $t, $m, $h)",
-        {"s": sig, "t": table, "m": json.dumps(clean), "h": json.dumps(list(headers))},
-    )
+    with db.change("save column mappings") as cur:
+        cur.execute(
+            "insert or replace into column_mappings (signature, target_table, mapping, headers) "
+            "values ($s, $t, $m, $h)",
+            {"s": sig, "t": table, "m": json.dumps(clean), "h": json.dumps(list(headers))},
+        )
+        pairs = ", ".join(f"{header} -> {column}" for header, column in clean.items())
+        audit.record(cur, "mapping", f"files with the columns {', '.join(headers)} read into {table}: {pairs}")
     return sig
 
 

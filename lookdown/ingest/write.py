@@ -21,7 +21,8 @@ import duckdb
 
 from lookdown.contract import KEYS, TEMPLATES, Template
 from lookdown.ingest.stage import TempRows
-from lookdown.store import Database, note_activity_changes, note_table_changes, run_watched
+from lookdown.store import Database, audit, note_activity_changes, note_table_changes, run_watched
+from lookdown.store.access import require_editor
 
 if TYPE_CHECKING:  # frames come from the callers that have pandas; importing files does without it
     import pandas as pd
@@ -464,7 +465,9 @@ def load_frame(db: Database, table: str, frame: pd.DataFrame, *, kind: str, sour
 
 
 def load_frames(db: Database, frames: dict[str, pd.DataFrame], *, kind: str, source: str) -> list[LoadResult]:
-    """Load several tables in one transaction (one upload per table): all of them or none."""
+    """Load several tables in one transaction (one upload per table): all of them or none.
+    Editors only."""
+    require_editor("load data")
     conformed = {table: conform(table, frame) for table, frame in frames.items()}
     results = []
     with db.transaction() as cur:
@@ -477,6 +480,7 @@ def load_frames(db: Database, frames: dict[str, pd.DataFrame], *, kind: str, sou
             cur.execute(
                 "update uploads set rows_loaded = $n where upload_id = $id", {"n": loaded, "id": upload_id}
             )
+            audit.record(cur, "upload", f"#{upload_id} {source}: {table}: {loaded:,} rows loaded")
             results.append(LoadResult(table, upload_id, loaded, stats.duplicates, notices))
     return results
 

@@ -42,13 +42,19 @@ def load_assumptions(db) -> StoredAssumptions:
 
 
 def save_assumptions(db, assumptions: Assumptions) -> None:
-    """Keep these assumptions with the data (replacing any saved before)."""
-    db.set_setting(SETTING, json.dumps(assumptions.to_dict(), sort_keys=True))
+    """Keep these assumptions with the data (replacing any saved before); the audit trail says
+    which figures changed."""
+    before = load_assumptions(db).assumptions.to_dict()
+    after = assumptions.to_dict()
+    changed = [f"{name}: {before.get(name)} -> {value}" for name, value in after.items() if before.get(name) != value]
+    db.change_setting(SETTING, json.dumps(after, sort_keys=True), what="the money assumptions",
+                      action="assumptions", detail="saved; " + ("; ".join(changed) or "no figure changed"))
 
 
 def reset_assumptions(db) -> None:
     """Forget the saved assumptions: the documented defaults apply again."""
-    db.cursor().execute("delete from settings where key = $k", {"k": SETTING})
+    db.change_setting(SETTING, None, what="the money assumptions", action="assumptions",
+                      detail="back to the documented defaults")
 
 
 __all__ = ["SETTING", "StoredAssumptions", "load_assumptions", "reset_assumptions", "save_assumptions"]

@@ -284,7 +284,7 @@ def timezone(db: Database) -> str:
 def set_timezone(db: Database, name: str) -> None:
     if name not in time_zones():
         raise ValueError(f"Unknown time zone '{name}' (use a name such as Europe/Paris or UTC).")
-    db.set_setting("timezone", name)
+    db.change_setting("timezone", name, what="the time zone")
 
 
 def set_min_group_size(db: Database, size: int) -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from lookdown.store import audit
+from lookdown.store.access import require_editor
 from lookdown.store.coverage import Coverage, read_coverage
 from lookdown.store.rollups import ROLLUPS_FILE, refresh_rollups
 from lookdown.store.schema import QUIET_SQL, SCHEMA_FILE
@@ -172,7 +174,41 @@ class Database:
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str) -> None:
+        """Bookkeeping the core keeps (signatures, versions). Settings people change go through
+        change_setting."""
         self.cursor().execute("insert or replace into settings values ($k, $v)", {"k": key, "v": value})
+
+    @contextmanager
+    def change(self, what: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A change people make that is not a load (a setting, a mapping): editors only, in one
+        transaction on the cursor it yields, where the caller also writes its audit line. The
+        rollups are not touched (a load's transaction refreshes them)."""
+        require_editor(what)
+        with self._lock:
+            cur = self.cursor()
+            cur.execute("begin transaction")
+            try:
+                yield cur
+                cur.execute("commit")
+            except BaseException:
+                cur.execute("rollback")
+                raise
+            finally:
+                cur.close()
+
+    def change_setting(self, key: str, value: str | None, *, what: str, action: str = "setting",
+                       detail: str | None = None) -> None:
+        """Change (or, with None, forget) a setting people choose, with a line in the audit trail.
+        `what` names it for people ('the time zone'); `detail` replaces the trail's default
+        'what: old -> new'."""
+        with self.change(f"change {what}") as cur:
+            row = cur.execute("select value from settings where key = $k", {"k": key}).fetchone()
+            if value is None:
+                cur.execute("delete from settings where key = $k", {"k": key})
+            else:
+                cur.execute("insert or replace into settings values ($k, $v)", {"k": key, "v": value})
+            old = row[0] if row else "not set"
+            audit.record(cur, action, detail or f"{what}: {old} -> {'not set' if value is None else value}")
 
     @property
     def min_group_size(self) -> int:
@@ -184,7 +220,7 @@ class Database:
                 f"The minimum group size cannot be below {SMALLEST_ALLOWED_GROUP_SIZE}: "
                 "smaller groups would let readers identify individuals."
             )
-        self.set_setting("min_group_size", str(int(size)))
+        self.change_setting("min_group_size", str(int(size)), what="the minimum group size")
 
     def data_version(self) -> int:
         """Grows with every load; part of every cache key so cached results never go stale."""

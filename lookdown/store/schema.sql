@@ -345,3 +345,16 @@ create table if not exists identity_map (
     platform   varchar,
     upload_id  integer
 );
+
+-- The audit trail: who changed what, and when. Uploads, removals, mappings, settings and
+-- assumptions write a line here in the same transaction as the change. It never holds a value
+-- from an uploaded file: file and table names, counts, setting names and their values.
+create sequence if not exists audit_id_seq start 1;
+create table if not exists audit_log (
+    audit_id  bigint primary key default nextval('audit_id_seq'),
+    changed_at timestamp not null default current_timestamp,
+    actor     varchar not null,             -- the signed-in person's e-mail, or 'this computer'
+    role      varchar,                      -- editor, viewer
+    action    varchar not null,             -- upload, remove upload, mapping, setting, ...
+    detail    varchar not null
+);
