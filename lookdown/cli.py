@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--as", dest="as_kind", help="force the kind: a table name or an export format")
     load.add_argument("--timezone", help="the organisation's time zone, e.g. Europe/Paris (saved)")
     load.add_argument("--format", choices=("text", "json"), default="text")
+    load.add_argument("--wait", type=float, default=3600.0,
+                      help="while the app runs, the most seconds to wait for it to load the files")
 
     serve = commands.add_parser("serve", parents=[common], help="start the app on http://127.0.0.1:8501")
     serve.add_argument("--port", type=int, default=8501)
@@ -250,19 +252,17 @@ def cmd_import(args, db_path: Path) -> int:
         raise CommandError(f"no such file: {', '.join(missing)}")
     try:
         db = Database(db_path)
-    except DatabaseBusy as busy:
-        from lookdown.ingest.inbox import inbox_dir
-
-        raise CommandError(f"{busy} While the app runs, copy the files into {inbox_dir(db_path)}/ instead: "
-                           "the app imports them.") from busy
-    try:
-        if args.timezone:
-            db.change_setting("timezone", args.timezone, what="the time zone")
-        written, reading = import_progress(sys.stderr)
-        reports = import_files(db, args.files, as_kind=args.as_kind, timezone=args.timezone,
-                               progress=written, reading=reading)
-    finally:
-        db.close()
+    except DatabaseBusy:
+        reports = _hand_over_to_the_app(db_path, args)
+    else:
+        try:
+            if args.timezone:
+                db.change_setting("timezone", args.timezone, what="the time zone")
+            written, reading = import_progress(sys.stderr)
+            reports = import_files(db, args.files, as_kind=args.as_kind, timezone=args.timezone,
+                                   progress=written, reading=reading)
+        finally:
+            db.close()
     if args.format == "json":
         json.dump([report.to_dict() for report in reports], sys.stdout, indent=2, default=str)
         print()
@@ -281,6 +281,20 @@ def cmd_import(args, db_path: Path) -> int:
     for report in failed:
         print(f"lookdown: {report.file}: {report.reason}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _hand_over_to_the_app(db_path: Path, args) -> list:
+    """The app has the database open (it is the only writer): give it the files through its
+    inbox and wait for its reports, so a scheduled import needs no stop of the app."""
+    from lookdown.ingest.inbox import NotWatched, hand_over, inbox_dir
+
+    print(f"The app has {db_path} open: handing the files to it and waiting for them to load…",
+          file=sys.stderr, flush=True)
+    try:
+        return hand_over(inbox_dir(db_path), args.files, as_kind=args.as_kind, timezone=args.timezone,
+                         wait=args.wait)
+    except (NotWatched, TimeoutError, RuntimeError) as problem:
+        raise CommandError(str(problem)) from problem
 
 
 def cmd_serve(args, db_path: Path) -> NoReturn:

@@ -205,6 +205,12 @@ class FileReport:
         out["period"] = [v.isoformat() for v in self.period] if self.period else None
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict) -> FileReport:
+        """The report to_dict wrote (an import the running app made for the command line)."""
+        period = data.get("period")
+        return cls(**{**data, "period": tuple(datetime.fromisoformat(v) for v in period) if period else None})
+
 
 def _errors(problems: list[Problem]) -> list[dict]:
     return [

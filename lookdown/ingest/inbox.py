@@ -1,10 +1,19 @@
 """The inbox: a folder beside the database where exports too large for the browser wait, and the
-watcher that imports what is copied there while the app runs."""
+watcher that imports what is copied there while the app runs.
+
+While the app runs it holds the only writer of the database, so the command line hands files
+over through the same folder (`hand_over`): each request is a hidden folder under
+`inbox/.requests/` holding the files and what to do with them; the watcher imports them, acting
+as the inbox, and answers with the reports the command prints.
+"""
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import threading
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,15 +26,16 @@ from lookdown.store import Database
 from lookdown.store.access import INBOX, acting_as
 
 INBOX_DONE = "done"
-
-
 INBOX_FAILED = "failed"
-
-
 INBOX_SECONDS = 5.0  # how often the running app looks into the inbox
-
-
 INBOX_KEPT = 50  # automatic imports remembered for the Upload page
+REQUESTS = ".requests"  # files handed over by the command line (hidden: never taken as waiting)
+ALIVE = ".watching"  # touched by the watcher at every look, so a command knows it is served
+REQUEST_FILE, RESULT_FILE = "request.json", "result.json"
+
+
+class NotWatched(RuntimeError):
+    """The running app is not watching its inbox, so nothing would import handed-over files."""
 
 
 def inbox_dir(db_path: str | Path) -> Path:
@@ -142,9 +152,32 @@ class InboxWatcher:
             self._last_look = None
             return import_inbox(self.db, self.folder, progress=progress, reading=reading)
 
+    def serve_requests(self) -> int:
+        """Import what the command line handed over (each request's files, as the request asks)
+        and write each request's reports beside its files. Returns the requests served."""
+        served = 0
+        for request in sorted((self.folder / REQUESTS).glob("*")):
+            if not request.is_dir() or request.name.startswith(".") or (request / RESULT_FILE).exists():
+                continue
+            asked = json.loads((request / REQUEST_FILE).read_text())
+            files = [request / name for name in asked["files"]]
+            with self._lock, acting_as(INBOX):
+                try:
+                    reports = [r.to_dict() for r in import_files(
+                        self.db, files, as_kind=asked.get("as_kind"), timezone=asked.get("timezone"))]
+                    answer = {"reports": reports}
+                except Exception as error:  # answered, so the command says why instead of waiting
+                    answer = {"error": f"{type(error).__name__}: {error}"}
+            _write_atomically(request / RESULT_FILE, json.dumps(answer, default=str))
+            served += 1
+        return served
+
     def _run(self) -> None:
         while not self._stop.wait(self.every):
             try:
+                (self.folder / REQUESTS).mkdir(parents=True, exist_ok=True)
+                (self.folder / REQUESTS / ALIVE).touch()
+                self.serve_requests()
                 self.look()
                 self.error = None
             except Exception as error:  # keep watching: the page shows it, the log keeps it
@@ -154,7 +187,8 @@ class InboxWatcher:
     def start(self) -> InboxWatcher:
         """Watch the folder (made if missing, ready for the first copy) on a thread of its own."""
         if self.every > 0 and self._thread is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / REQUESTS).mkdir(parents=True, exist_ok=True)
+            (self.folder / REQUESTS / ALIVE).touch()
             self._thread = threading.Thread(target=self._run, name="lookdown-inbox", daemon=True)
             self._thread.start()
         return self
@@ -167,3 +201,46 @@ class InboxWatcher:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a file that a reader polling for it sees either whole or not at all."""
+    partial = path.with_name("." + path.name + ".part")
+    partial.write_text(text)
+    partial.replace(path)
+
+
+def hand_over(folder: Path, files: list[Path], *, as_kind: str | None = None, timezone: str | None = None,
+              wait: float = 3600.0, poll: float = 0.5) -> list[FileReport]:
+    """Give files to the running app through its inbox and wait for its reports: what
+    `python -m lookdown import` does while the app holds the database. The files are copied,
+    so the originals stay where they are."""
+    alive = folder / REQUESTS / ALIVE
+    # The watcher touches its mark at every look: a mark much older than that is a watcher gone.
+    if not alive.exists() or time.time() - alive.stat().st_mtime > max(60.0, 6 * INBOX_SECONDS):
+        raise NotWatched(f"The app that has the database open does not watch its inbox ({folder}), so it "
+                         "cannot take the files (is LOOKDOWN_INBOX_SECONDS 0?). Use the Upload page, or stop "
+                         "the app and import again.")
+    name = uuid.uuid4().hex
+    partial = folder / REQUESTS / f".{name}.part"
+    partial.mkdir(parents=True)
+    for file in files:
+        shutil.copy2(file, partial / file.name)
+    asked = {"files": [file.name for file in files], "as_kind": as_kind, "timezone": timezone}
+    (partial / REQUEST_FILE).write_text(json.dumps(asked))
+    request = partial.with_name(name)
+    partial.rename(request)  # whole, at once: the watcher never sees half a request
+    deadline = time.monotonic() + wait
+    try:
+        while not (request / RESULT_FILE).exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"The app took more than {wait:.0f} s to import the files; they may still "
+                                   "be loading: look at the Upload page.")
+            time.sleep(poll)
+        answer = json.loads((request / RESULT_FILE).read_text())
+    finally:
+        if (request / RESULT_FILE).exists():
+            shutil.rmtree(request, ignore_errors=True)
+    if "error" in answer:
+        raise RuntimeError(f"The app could not import the files: {answer['error']}")
+    return [FileReport.from_dict(report) for report in answer["reports"]]

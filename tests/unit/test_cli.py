@@ -83,7 +83,7 @@ def test_a_missing_database_says_how_to_make_one(tmp_path, capsys):
     assert "python -m lookdown demo" in capsys.readouterr().err
 
 
-def test_import_while_the_app_holds_the_database_points_to_the_inbox(small_org, tmp_path, capsys):
+def test_import_while_another_process_holds_the_database_without_watching_says_why(small_org, tmp_path, capsys):
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\nfrom lookdown.store import Database\n"
                                f"db = Database({str(small_org)!r})\nprint('open', flush=True)\ntime.sleep(60)\n"],
@@ -97,13 +97,12 @@ def test_import_while_the_app_holds_the_database_points_to_the_inbox(small_org, 
         holder.kill()
         holder.wait()
     error = capsys.readouterr().err
-    assert "is open in another Lookdown process" in error
-    assert f"copy the files into {small_org.parent / 'inbox'}/ instead: the app imports them." in error
+    assert "handing the files to it" in error
+    assert f"does not watch its inbox ({small_org.parent / 'inbox'})" in error
 
 
-def test_serve_watches_the_inbox_from_the_moment_it_starts(small_org):
-    """`python -m lookdown serve` opens the database and watches its inbox as the server starts,
-    before any browser connects (a file copied there is imported), and says nothing alarming."""
+def _serve(db_path: Path, *, inbox_seconds: str = "0.2"):
+    """`python -m lookdown serve` on a free port, started and waited for: (process, url)."""
     import os
     import socket
     import time
@@ -112,20 +111,64 @@ def test_serve_watches_the_inbox_from_the_moment_it_starts(small_org):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    inbox = small_org.parent / "inbox"
     server = subprocess.Popen(
-        [sys.executable, "-m", "lookdown", "--db", str(small_org), "serve", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "LOOKDOWN_INBOX_SECONDS": "0.2"},
+        [sys.executable, "-m", "lookdown", "--db", str(db_path), "serve", "--port", str(port)],
+        cwd=ROOT, env={**os.environ, "LOOKDOWN_INBOX_SECONDS": inbox_seconds},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    # Up once it answers and holds the database (its inbox watcher marks the inbox then).
+    watching = db_path.parent / "inbox" / ".requests" / ".watching"
+    deadline = time.monotonic() + 60
+    while server.poll() is None and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200 and watching.exists():
+                    break
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return server, url
+
+
+def test_import_while_the_app_runs_hands_the_files_to_it_and_prints_the_usual_report(small_org, tmp_path):
+    csv = tmp_path / "training.csv"
+    csv.write_text("requested_on,person_id,cost\n2024-02-20,s3@example.com,100\n2024-02-21,s4@example.com,oops\n")
+    server, _ = _serve(small_org)
+    try:
+        imported = subprocess.run([sys.executable, "-m", "lookdown", "--db", str(small_org), "import", str(csv)],
+                                  cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.splitlines()[0] == "training.csv: template -> training: 1 loaded, 1 rejected, 0 already loaded"
+    assert "line 3, column cost, value 'oops'" in imported.stdout
+    assert "Traceback" not in output, output
+    assert csv.exists() and not list((small_org.parent / "inbox" / ".requests").glob("[!.]*"))
+    db = Database(small_org)
+    try:
+        assert db.cursor().execute("select count(*) from training").fetchone() == (8,)
+        assert db.cursor().execute("select actor, action from audit_log order by audit_id desc limit 1").fetchone() \
+            == ("the inbox", "upload")
+    finally:
+        db.close()
+
+
+def test_serve_watches_the_inbox_from_the_moment_it_starts(small_org):
+    """`python -m lookdown serve` opens the database and watches its inbox as the server starts,
+    before any browser connects (a file copied there is imported), and says nothing alarming."""
+    import time
+    import urllib.request
+
+    inbox = small_org.parent / "inbox"
+    server, url = _serve(small_org)
     try:
         deadline = time.monotonic() + 60
-        while not inbox.is_dir() and server.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
         (inbox / "more.csv").write_text("requested_on,person_id\n2024-02-20,s3@example.com\n")
         while not (inbox / "done" / "more.csv").exists() and server.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
         assert (inbox / "done" / "more.csv").exists()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as response:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as response:
             assert response.status == 200
     finally:
         server.terminate()
