@@ -89,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--wait", type=float, default=3600.0,
                       help="while the app runs, the most seconds to wait for it to load the files")
 
+    keep = commands.add_parser("backup", parents=[common],
+                               help="copy the database (one Parquet file per table) and its key into a new folder")
+    keep.add_argument("--out", type=Path, required=True, help="a new (or empty) folder")
+    back = commands.add_parser("restore", parents=[common], help="rebuild the database from a backup folder")
+    back.add_argument("folder", type=Path)
+    back.add_argument("--force", action="store_true", help="replace the database if it exists")
+
     serve = commands.add_parser("serve", parents=[common], help="start the app on http://127.0.0.1:8501")
     serve.add_argument("--port", type=int, default=8501)
     serve.add_argument("--address", default="127.0.0.1",
@@ -245,7 +252,7 @@ def import_progress(stream):
 
 
 def cmd_import(args, db_path: Path) -> int:
-    from lookdown.ingest.importer import import_files
+    from lookdown.ingest.importer import FileReport, import_files
 
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
@@ -253,7 +260,9 @@ def cmd_import(args, db_path: Path) -> int:
     try:
         db = Database(db_path)
     except DatabaseBusy:
-        reports = _hand_over_to_the_app(db_path, args)
+        answer = _hand_over(db_path, "import", files=args.files, as_kind=args.as_kind, timezone=args.timezone,
+                            wait=args.wait)
+        reports = [FileReport.from_dict(report) for report in answer["reports"]]
     else:
         try:
             if args.timezone:
@@ -283,18 +292,47 @@ def cmd_import(args, db_path: Path) -> int:
     return 1 if failed else 0
 
 
-def _hand_over_to_the_app(db_path: Path, args) -> list:
-    """The app has the database open (it is the only writer): give it the files through its
-    inbox and wait for its reports, so a scheduled import needs no stop of the app."""
+def _hand_over(db_path: Path, command: str, **asked) -> dict:
+    """The app has the database open (it is the only writer): ask it, through its inbox, and
+    wait for its answer, so a scheduled job needs no stop of the app."""
     from lookdown.ingest.inbox import NotWatched, hand_over, inbox_dir
 
-    print(f"The app has {db_path} open: handing the files to it and waiting for them to load…",
+    print(f"The app has {db_path} open: handing the {command} to it and waiting for it…",
           file=sys.stderr, flush=True)
     try:
-        return hand_over(inbox_dir(db_path), args.files, as_kind=args.as_kind, timezone=args.timezone,
-                         wait=args.wait)
+        return hand_over(inbox_dir(db_path), command, **asked)
     except (NotWatched, TimeoutError, RuntimeError) as problem:
         raise CommandError(str(problem)) from problem
+
+
+def cmd_backup(args, db_path: Path) -> int:
+    from lookdown.store.backup import backup
+
+    try:
+        db = _open_existing(db_path)
+    except DatabaseBusy:
+        answer = _hand_over(db_path, "backup", out=str(args.out.resolve()))
+        folder, tables = Path(answer["folder"]), answer["tables"]
+    else:
+        try:
+            report = backup(db, args.out)
+        finally:
+            db.close()
+        folder, tables = report.folder, report.tables
+    print(f"Backed up {db_path} into {folder}: {sum(tables.values()):,} rows in {len(tables)} tables. "
+          f"The pseudonymisation key is in {folder / 'pseudonymisation.key'}: keep it secret, and keep it.")
+    return 0
+
+
+def cmd_restore(args, db_path: Path) -> int:
+    from lookdown.store.backup import RestoreRefused, restore
+
+    try:
+        report = restore(args.folder, db_path, force=args.force)
+    except RestoreRefused as refused:
+        raise CommandError(str(refused)) from refused
+    print(f"Restored {db_path} from {report.folder}: {report.rows:,} rows in {len(report.tables)} tables.")
+    return 0
 
 
 def cmd_serve(args, db_path: Path) -> NoReturn:
@@ -308,4 +346,5 @@ def cmd_serve(args, db_path: Path) -> NoReturn:
 
 
 COMMANDS = {"demo": cmd_demo, "measures": cmd_measures, "measure": cmd_measure, "trend": cmd_trend,
-            "compare": cmd_compare, "import": cmd_import, "serve": cmd_serve}
+            "compare": cmd_compare, "import": cmd_import, "backup": cmd_backup, "restore": cmd_restore,
+            "serve": cmd_serve}

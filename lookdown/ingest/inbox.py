@@ -24,6 +24,7 @@ from lookdown.ingest.readers import pair
 from lookdown.ingest.sources import open_source
 from lookdown.store import Database
 from lookdown.store.access import INBOX, acting_as
+from lookdown.store.backup import backup
 
 INBOX_DONE = "done"
 INBOX_FAILED = "failed"
@@ -32,6 +33,10 @@ INBOX_KEPT = 50  # automatic imports remembered for the Upload page
 REQUESTS = ".requests"  # files handed over by the command line (hidden: never taken as waiting)
 ALIVE = ".watching"  # touched by the watcher at every look, so a command knows it is served
 REQUEST_FILE, RESULT_FILE = "request.json", "result.json"
+
+
+# What serves a request the command line handed over: (database, request folder, request) -> answer.
+Handler = Callable[[Database, Path, dict], dict]
 
 
 class NotWatched(RuntimeError):
@@ -109,8 +114,11 @@ class InboxWatcher:
     never imported twice at once. The running app owns the only writer of the database, so it is
     the one that watches."""
 
-    def __init__(self, db: Database, folder: Path, *, every: float = INBOX_SECONDS):
+    def __init__(self, db: Database, folder: Path, *, every: float = INBOX_SECONDS,
+                 handlers: dict[str, Handler] | None = None):
         self.db, self.folder, self.every = db, folder, every
+        # What the command line may hand over while the app holds the database.
+        self.handlers: dict[str, Handler] = {"import": _import_request, "backup": _backup_request, **(handlers or {})}
         self.imported: list[tuple[datetime, InboxResult]] = []  # automatic imports, oldest first
         self.error: str | None = None  # why the last automatic import failed, if it did
         self._last_look: dict[Path, tuple[int, int]] | None = None
@@ -153,19 +161,19 @@ class InboxWatcher:
             return import_inbox(self.db, self.folder, progress=progress, reading=reading)
 
     def serve_requests(self) -> int:
-        """Import what the command line handed over (each request's files, as the request asks)
-        and write each request's reports beside its files. Returns the requests served."""
+        """Do what the command line handed over (an import, a backup, or a command the app added
+        to `handlers`) and write each request's answer beside it. Returns the requests served."""
         served = 0
         for request in sorted((self.folder / REQUESTS).glob("*")):
             if not request.is_dir() or request.name.startswith(".") or (request / RESULT_FILE).exists():
                 continue
             asked = json.loads((request / REQUEST_FILE).read_text())
-            files = [request / name for name in asked["files"]]
+            handler = self.handlers.get(asked.get("command", ""))
             with self._lock, acting_as(INBOX):
                 try:
-                    reports = [r.to_dict() for r in import_files(
-                        self.db, files, as_kind=asked.get("as_kind"), timezone=asked.get("timezone"))]
-                    answer = {"reports": reports}
+                    if handler is None:
+                        raise ValueError(f"this app does not take '{asked.get('command')}' requests")
+                    answer = handler(self.db, request, asked)
                 except Exception as error:  # answered, so the command says why instead of waiting
                     answer = {"error": f"{type(error).__name__}: {error}"}
             _write_atomically(request / RESULT_FILE, json.dumps(answer, default=str))
@@ -210,37 +218,48 @@ def _write_atomically(path: Path, text: str) -> None:
     partial.replace(path)
 
 
-def hand_over(folder: Path, files: list[Path], *, as_kind: str | None = None, timezone: str | None = None,
-              wait: float = 3600.0, poll: float = 0.5) -> list[FileReport]:
-    """Give files to the running app through its inbox and wait for its reports: what
-    `python -m lookdown import` does while the app holds the database. The files are copied,
-    so the originals stay where they are."""
+def _import_request(db: Database, request: Path, asked: dict) -> dict:
+    files = [request / name for name in asked["files"]]
+    reports = import_files(db, files, as_kind=asked.get("as_kind"), timezone=asked.get("timezone"))
+    return {"reports": [report.to_dict() for report in reports]}
+
+
+def _backup_request(db: Database, request: Path, asked: dict) -> dict:
+    report = backup(db, Path(asked["out"]))
+    return {"folder": str(report.folder), "tables": report.tables}
+
+
+def hand_over(folder: Path, command: str, *, files: list[Path] = (), wait: float = 3600.0, poll: float = 0.5,
+              **asked) -> dict:
+    """Ask the running app, through its inbox, to do `command` (with `asked` and copies of
+    `files`) and wait for its answer: what the command line does while the app holds the
+    database. The originals of the files stay where they are."""
     alive = folder / REQUESTS / ALIVE
     # The watcher touches its mark at every look: a mark much older than that is a watcher gone.
     if not alive.exists() or time.time() - alive.stat().st_mtime > max(60.0, 6 * INBOX_SECONDS):
         raise NotWatched(f"The app that has the database open does not watch its inbox ({folder}), so it "
-                         "cannot take the files (is LOOKDOWN_INBOX_SECONDS 0?). Use the Upload page, or stop "
-                         "the app and import again.")
+                         "cannot take the request (is LOOKDOWN_INBOX_SECONDS 0?). Use the app's pages, or stop "
+                         "the app and run the command again.")
     name = uuid.uuid4().hex
     partial = folder / REQUESTS / f".{name}.part"
     partial.mkdir(parents=True)
     for file in files:
         shutil.copy2(file, partial / file.name)
-    asked = {"files": [file.name for file in files], "as_kind": as_kind, "timezone": timezone}
-    (partial / REQUEST_FILE).write_text(json.dumps(asked))
+    (partial / REQUEST_FILE).write_text(json.dumps(
+        {"command": command, "files": [file.name for file in files], **asked}, default=str))
     request = partial.with_name(name)
     partial.rename(request)  # whole, at once: the watcher never sees half a request
     deadline = time.monotonic() + wait
     try:
         while not (request / RESULT_FILE).exists():
             if time.monotonic() > deadline:
-                raise TimeoutError(f"The app took more than {wait:.0f} s to import the files; they may still "
-                                   "be loading: look at the Upload page.")
+                raise TimeoutError(f"The app took more than {wait:.0f} s to answer; it may still be working: "
+                                   "look at its pages.")
             time.sleep(poll)
         answer = json.loads((request / RESULT_FILE).read_text())
     finally:
         if (request / RESULT_FILE).exists():
             shutil.rmtree(request, ignore_errors=True)
     if "error" in answer:
-        raise RuntimeError(f"The app could not import the files: {answer['error']}")
-    return [FileReport.from_dict(report) for report in answer["reports"]]
+        raise RuntimeError(f"The app could not do it: {answer['error']}")
+    return answer

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from lookdown.store.database import Database
 
 # What the trail records, as the Data page names it.
-ACTIONS = ("upload", "remove upload", "mapping", "setting", "assumptions", "measure")
+ACTIONS = ("upload", "remove upload", "mapping", "setting", "assumptions", "measure", "restore")
 
 
 def record(cur: duckdb.DuckDBPyConnection, action: str, detail: str) -> None:

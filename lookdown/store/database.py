@@ -163,6 +163,10 @@ class Database:
     def close(self) -> None:
         self._con.close()
 
+    def pseudonymisation_key(self) -> str:
+        """The installation's key, for a backup to keep apart from the data (store.backup)."""
+        return self._key
+
     def person_key(self, identifier: str | None) -> int | None:
         return pseudonym(self._key, identifier)
 

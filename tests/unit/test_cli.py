@@ -97,7 +97,7 @@ def test_import_while_another_process_holds_the_database_without_watching_says_w
         holder.kill()
         holder.wait()
     error = capsys.readouterr().err
-    assert "handing the files to it" in error
+    assert "handing the import to it" in error
     assert f"does not watch its inbox ({small_org.parent / 'inbox'})" in error
 
 
@@ -130,13 +130,15 @@ def _serve(db_path: Path, *, inbox_seconds: str = "0.2"):
     return server, url
 
 
-def test_import_while_the_app_runs_hands_the_files_to_it_and_prints_the_usual_report(small_org, tmp_path):
+def test_import_and_backup_while_the_app_runs_are_handed_to_it_with_the_usual_report(small_org, tmp_path):
     csv = tmp_path / "training.csv"
     csv.write_text("requested_on,person_id,cost\n2024-02-20,s3@example.com,100\n2024-02-21,s4@example.com,oops\n")
     server, _ = _serve(small_org)
     try:
         imported = subprocess.run([sys.executable, "-m", "lookdown", "--db", str(small_org), "import", str(csv)],
                                   cwd=ROOT, capture_output=True, text=True, timeout=120)
+        backed_up = subprocess.run([sys.executable, "-m", "lookdown", "--db", str(small_org), "backup", "--out",
+                                    str(tmp_path / "monthly")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
@@ -145,6 +147,8 @@ def test_import_while_the_app_runs_hands_the_files_to_it_and_prints_the_usual_re
     assert "line 3, column cost, value 'oops'" in imported.stdout
     assert "Traceback" not in output, output
     assert csv.exists() and not list((small_org.parent / "inbox" / ".requests").glob("[!.]*"))
+    assert backed_up.returncode == 0, backed_up.stderr
+    assert "rows in" in backed_up.stdout and (tmp_path / "monthly" / "tables" / "training.parquet").exists()
     db = Database(small_org)
     try:
         assert db.cursor().execute("select count(*) from training").fetchone() == (8,)
