@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 DB     ?= data/lookdown.duckdb
+PORT   ?= 8501
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup setup-dev run demo test chromium bench lint clean
@@ -22,10 +23,10 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## run: build the demo database on first run, then start the app on http://127.0.0.1:8501
+## run: build the demo database on first run, then start the app on http://127.0.0.1:$(PORT) (make run PORT=8600)
 run: setup
 	test -f $(DB) || $(PY) -m lookdown --db $(DB) demo
-	$(PY) -m lookdown --db $(DB) serve
+	$(PY) -m lookdown --db $(DB) serve --port $(PORT)
 
 ## demo: rebuild the demo database from scratch
 demo: setup

@@ -10,6 +10,7 @@ import pytest
 from lookdown.cli import main
 from lookdown.ingest.write import load_frames
 from lookdown.store import Database
+from tests import fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -183,3 +184,15 @@ def test_serve_watches_the_inbox_from_the_moment_it_starts(small_org):
         assert db.cursor().execute("select count(*) from training").fetchone() == (8,)
     finally:
         db.close()
+
+
+def test_output_piped_into_a_reader_that_stops_ends_quietly(demo_path, tmp_path):
+    """`python -m lookdown measure ... | head`: no BrokenPipeError traceback. The output (about
+    200 KB) is larger than a pipe holds, so the command is still writing when head has gone."""
+    demo = fixtures.copy_database(demo_path, tmp_path / "demo" / "lookdown.duckdb")
+    pipeline = subprocess.run(
+        f"{sys.executable} -m lookdown --db {demo} measure training_requests --by department --grain week "
+        "--format json | head -c 20",
+        shell=True, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert pipeline.stdout == '{\n  "measure": {\n   '
+    assert "Traceback" not in pipeline.stderr and "BrokenPipe" not in pipeline.stderr, pipeline.stderr
