@@ -32,8 +32,12 @@ GOOD = "#1a7f37"
 BAD = "#cf222e"
 NEUTRAL = "#57606a"
 MARKER = "#8250df"
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-SEGMENT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+# One palette for every chart and export, enough for a dozen departments without repeating:
+# Okabe & Ito's seven colours distinguishable with the common colour-vision deficiencies (their
+# yellow left out: it vanishes on white), then the dark and mid tones of Paul Tol's "muted"
+# scheme (indigo, wine, olive, purple, sand), which stay apart from those seven.
+SEGMENT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
+                   "#332288", "#882255", "#999933", "#AA4499", "#DDCC77")
 
 WANTED = {"down": "should shrink", "up": "should grow", "neutral": "for context"}
 # Characters per line of a panel title: a panel is a little under a quarter of a wide page.
