@@ -134,19 +134,18 @@ def money_chart(story: Story) -> Chart | None:
     lines = money.result.lines
     c = money.currency
     data = [{
-        "type": "bar", "orientation": "h", "y": [line.label for line in lines], "x": [line.benefit for line in lines],
-        "marker": {"color": story.branding.accent}, "name": "expected",
+        "type": "bar", "orientation": "h", "y": [f"{line.label}: {fmt(line.benefit)} {c}" for line in lines],
+        "x": [line.benefit for line in lines], "marker": {"color": story.branding.accent}, "name": "expected",
         "error_x": {"type": "data", "symmetric": False, "color": NEUTRAL, "thickness": 2,
                     "array": [line.benefit_high - line.benefit for line in lines],
                     "arrayminus": [line.benefit - line.benefit_low for line in lines]},
-        "text": [f"{fmt(line.benefit)} {c}" for line in lines], "textposition": "inside",
-        "hovertemplate": f"%{{y}}: %{{x:,.0f}} {c} a year<extra></extra>",
+        "hovertemplate": f"%{{y}} a year<extra></extra>",
     }]
     layout = {
         "height": 140 + 70 * len(lines), "margin": {"l": 10, "r": 30, "t": 30, "b": 10},
         "font": {"family": FONT, "size": 14}, "showlegend": False,
         "xaxis": {"title": {"text": f"first-year benefit ({c}; bars from low to high)"}, "tickformat": ",.0f",
-                  "ticksuffix": f" {c}", "rangemode": "tozero"},
+                  "rangemode": "tozero"},
         "yaxis": {"autorange": "reversed", "automargin": True},
         "meta": {"currency": c},
     }
