@@ -27,7 +27,7 @@ from lookdown.findings import CHOSEN, can_combine, compare_cohort, compare_depar
 from lookdown.formats import fmt
 from lookdown.measures import Catalogue, Measure
 from lookdown.periods import GRAIN_ADJECTIVE, GRAIN_NOUNS, whole_periods
-from lookdown.present.analysis_charts import DidFigures, did_figures, in_currency, pilot_series
+from lookdown.present.analysis_charts import DidFigures, currency_problem, did_figures, in_currency, pilot_series
 from lookdown.present.labels import heading, period_label
 from lookdown.present.overview import STORY_ORDER, theme
 from lookdown.queries.assumptions import load_assumptions
@@ -204,20 +204,6 @@ class Money:
             return "ROI cannot be computed: no programme costs are entered."
         return (f"ROI {fmt(r.roi_pct)}% (low {fmt(r.low.roi_pct)}%, high {fmt(r.high.roi_pct)}%), "
                 f"a benefit–cost ratio of {fmt(r.benefit_cost_ratio)} : 1")
-
-
-def currency_problem(assumptions: Assumptions, currency: str, *, saved: bool) -> str:
-    """Why the unit values cannot price this organisation's money, or '' when they can.
-
-    The unit values are in the currency they were entered in (the documented defaults are US
-    figures in US dollars); converting them silently, or relabelling them, would invent money."""
-    if assumptions.currency == currency:
-        return ""
-    made = ("the documented defaults, US figures in US dollars" if not saved
-            else f"saved when the currency was {assumptions.currency}")
-    return (f"The organisation's money is in {currency}, but the unit values are in {assumptions.currency} "
-            f"({made}). Enter your own figures in {currency} on the What it is worth page and save them: "
-            "until then nothing is turned into money.")
 
 
 @dataclass(frozen=True)
@@ -485,4 +471,4 @@ def _money(db, catalogue, stored, currency, source, comparable, compare, cache, 
 
 
 __all__ = ["QUESTION", "CoverageRow", "Effect", "Money", "Series", "Story", "build_story", "choose_headlines",
-           "currency_problem", "long_date", "slug"]
+           "long_date", "slug"]
