@@ -88,7 +88,8 @@ class Series:
 def _series(comparison: CohortComparison, title: str, unit_words: str, rate: bool) -> Series:
     result = comparison.result
     pilot, rest = pilot_series(result, comparison.cohort, per_head=comparison.did.per_head)
-    periods = sorted(set(pilot.index) | set(rest.index))
+    # Every period of the result, hidden ones included: a hidden cell is a gap, never left out.
+    periods = sorted(set(pd.DatetimeIndex(result.frame["period"])) | set(pilot.index) | set(rest.index))
     pilot, rest = pilot.reindex(periods), rest.reindex(periods)
 
     def values(series: pd.Series) -> tuple[float | None, ...]:
