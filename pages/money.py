@@ -15,7 +15,6 @@ from lookdown.present.analysis_charts import (
     money,
     shown_value,
 )
-from lookdown.queries.settings import CURRENCIES
 from ui import analysis
 from ui.banner import long_date
 
@@ -86,7 +85,7 @@ with st.expander("Assumptions: unit values and programme costs", expanded=not st
         + " Replace them with your organisation's own figures and save."
     )
     sources = assumptions.sources()
-    offered = list(CURRENCIES) if currency in CURRENCIES else [currency, *CURRENCIES]
+    offered = list(analysis.CURRENCIES) if currency in analysis.CURRENCIES else [currency, *analysis.CURRENCIES]
     st.selectbox("The currency your money is in", offered, index=offered.index(currency), key="money_currency",
                  on_change=change_currency, args=(data,),
                  help="A unit, not a label: the amounts in your files (training costs, marketing spend) are read "

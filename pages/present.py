@@ -154,8 +154,8 @@ with st.container(key="story"):
         money = story.money
         st.markdown("## What it is worth")
         if money.ready:
-            st.metric(f"First-year benefits ({money.currency})",
-                      f"{money.amount(money.result.low.total_benefits)} to {money.amount(money.result.high.total_benefits)}",
+            low, high = money.result.low.total_benefits, money.result.high.total_benefits
+            st.metric(f"First-year benefits ({money.currency})", f"{money.amount(low)} to {money.amount(high)}",
                       help=money.result.band_method)
             st.markdown(f"{money.range_text}. {money.roi_text}.")
             worth = money_chart(story)

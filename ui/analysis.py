@@ -29,7 +29,7 @@ from lookdown.periods import month_starts, next_period, whole_periods
 from lookdown.present.analysis_charts import in_currency
 from lookdown.queries.assumptions import StoredAssumptions, load_assumptions, reset_assumptions, save_assumptions
 from lookdown.queries.cohorts import cohorts, departments
-from lookdown.queries.settings import load_currency, save_currency
+from lookdown.queries.settings import CURRENCIES, load_currency, save_currency
 from ui.data import PageData, measure_result, sql_hash
 
 
@@ -207,7 +207,8 @@ def pilot_worth(data: PageData, cohort: str, assumptions: Assumptions, *, only_c
 
 
 __all__ = [
-    "COUNTED", "NOT_ADDITIVE", "PilotWorth", "assumptions", "can_combine", "cohort_list", "comparison", "currency",
+    "COUNTED", "CURRENCIES", "NOT_ADDITIVE", "PilotWorth", "assumptions", "can_combine", "cohort_list", "comparison",
+    "currency",
     "department_comparison", "department_list", "flow", "lag", "month_range", "months", "pilot_worth",
     "reset_money_assumptions", "save_money_assumptions", "set_currency", "trends", "value_formula", "whole_range",
 ]

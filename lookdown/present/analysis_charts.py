@@ -612,7 +612,8 @@ def cost_formulas(assumptions: Assumptions) -> dict[str, str]:
 
 __all__ = [
     "ASSUMPTION_FIELDS", "MONEY_FIELDS", "Badge", "DidFigures", "ExploreState", "assumption_label", "cost_formulas",
-    "currency_problem", "did_figures", "display_unit", "explore_state", "flow_figure", "from_shown", "in_currency", "lag_figure",
+    "currency_problem", "did_figures", "display_unit", "explore_state", "flow_figure", "from_shown", "in_currency",
+    "lag_figure",
     "measure_option", "measures_by_pillar", "money", "pilot_figure", "pilot_series", "projection_figure",
     "segment_values", "share_figure", "shown_value", "trend_figure", "value_text", "values_csv",
     "values_table", "verdict_badge",

@@ -139,7 +139,7 @@ def money_chart(story: Story) -> Chart | None:
         "error_x": {"type": "data", "symmetric": False, "color": NEUTRAL, "thickness": 2,
                     "array": [line.benefit_high - line.benefit for line in lines],
                     "arrayminus": [line.benefit - line.benefit_low for line in lines]},
-        "hovertemplate": f"%{{y}} a year<extra></extra>",
+        "hovertemplate": "%{y} a year<extra></extra>",
     }]
     layout = {
         "height": 140 + 70 * len(lines), "margin": {"l": 10, "r": 30, "t": 30, "b": 10},

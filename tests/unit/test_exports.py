@@ -132,7 +132,7 @@ def test_the_deck_is_16_9_with_a_title_footer_and_notes_on_every_slide(deck, sto
         title = slide.shapes.title
         assert title.left + title.width <= deck.slide_width
         for shape in slide.shapes:  # nothing drawn under a title: the 4:3 template's trap
-            if shape.has_chart or shape.shape_type == MSO_SHAPE_TYPE.PICTURE and shape.name != "Logo":
+            if shape.has_chart or (shape.shape_type == MSO_SHAPE_TYPE.PICTURE and shape.name != "Logo"):
                 assert shape.top >= BODY_TOP >= title.top + title.height
                 assert shape.left + shape.width <= deck.slide_width
 
@@ -173,6 +173,7 @@ def test_the_money_slide_gives_the_money_page_s_range(deck, story):
     low, expected, high = frame.chart.plots[0].series
     assert list(expected.values) == pytest.approx([line.benefit for line in r.lines])
     assert list(low.values) == pytest.approx([line.benefit_low for line in r.lines])
+    assert list(high.values) == pytest.approx([line.benefit_high for line in r.lines])
     notes = slide.notes_slide.notes_text_frame.text
     assert "Bureau of Labor Statistics" in notes and "Not counted" in notes
 

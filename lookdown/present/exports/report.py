@@ -47,7 +47,8 @@ p, li { font-size: 15px; line-height: 1.45; }
 .logo { max-height: 90px; max-width: 260px; float: right; }
 table { border-collapse: collapse; width: 100%%; font-size: 12px; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #d0d7de; vertical-align: top; }
-footer { position: absolute; left: 36px; right: 36px; bottom: 10px; padding-top: 6px; font-size: 11px; color: var(--grey); border-top: 1px solid #d0d7de; }
+footer { position: absolute; left: 36px; right: 36px; bottom: 10px; padding-top: 6px; font-size: 11px;
+         color: var(--grey); border-top: 1px solid #d0d7de; }
 @page { size: A4 landscape; margin: 10mm; }
 @media print {
   body { background: white; }
@@ -84,10 +85,10 @@ DRAW = """
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("script[data-plot]").forEach(function (node) {
     var spec = JSON.parse(node.textContent);
-    Plotly.newPlot(node.dataset.plot, spec.data, spec.layout, %s);
+    Plotly.newPlot(node.dataset.plot, spec.data, spec.layout, CONFIG);
   });
 });
-""" % json.dumps(CONFIG)
+""".replace("CONFIG", json.dumps(CONFIG))
 
 
 def _section(story: Story, key: str, title: str, body: str) -> str:
