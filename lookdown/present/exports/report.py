@@ -66,6 +66,8 @@ def _figure_html(chart: Chart, div_id: str, *, height: int | None = None) -> str
     the width of its column, not of the page while the page was still being read."""
     figure = go.Figure(copy.deepcopy(chart.figure.to_dict()))
     figure.update_layout(template="plotly_white", **({"height": height} if height else {}))
+    if height and height < 260 and figure.layout.legend is not None:
+        figure.update_layout(legend={"y": -0.18})  # a short chart: keep the legend off the dates
     div_id = f"chart-{div_id}"  # never a section's id: Plotly draws into the first element with it
     spec = pio.to_json(figure, validate=False)
     height_px = int(figure.layout.height or 400)
