@@ -268,10 +268,6 @@ class Story:
         return " · ".join((f"Data {self.period_text}", *self.filters, "Sources: " + ", ".join(self.sources),
                            self.privacy_text))
 
-    @property
-    def hidden_cells(self) -> int:
-        return sum(e.did.suppressed_cells for e in self.effects + self.collaboration)
-
     def file_stem(self) -> str:
         """'lookdown-social-learning-pilot-2023-01-to-2025-12'."""
         return f"lookdown-{slug(self.pilot)}-{self.start:%Y-%m}-to-{self.end:%Y-%m}"

@@ -16,7 +16,7 @@ from pathlib import Path
 import kaleido
 
 from lookdown.present.story import Story
-from lookdown.present.story_charts import Chart, story_charts, titled
+from lookdown.present.story_charts import Chart, titled
 
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 # 1280 × 720 drawn at 1.5×: a 1920 × 1080 PNG, sharp on a projector and on a 16:9 slide.
@@ -52,7 +52,7 @@ class Image:
 
 
 def file_name(chart: Chart, story: Story, fmt: str) -> str:
-    """'social-learning-pilot-2023-01-to-2025-12-training-requests-pilot-vs-rest.png'."""
+    """'lookdown-social-learning-pilot-2023-01-to-2025-12-training-requests-pilot-vs-rest.png'."""
     return f"{story.file_stem()}-{chart.key}.{fmt}"
 
 
@@ -62,9 +62,4 @@ def chart_image(chart: Chart, story: Story, fmt: str = "png") -> Image:
     return Image(file_name(chart, story, fmt), FORMATS[fmt], render(figure, fmt=fmt))
 
 
-def story_images(story: Story, formats=("png", "svg")) -> list[Image]:
-    """Every chart of the story in every format."""
-    return [chart_image(chart, story, fmt) for chart in story_charts(story) for fmt in formats]
-
-
-__all__ = ["FORMATS", "HEIGHT", "WIDTH", "Image", "chart_image", "file_name", "render", "story_images"]
+__all__ = ["FORMATS", "HEIGHT", "WIDTH", "Image", "chart_image", "file_name", "render"]
