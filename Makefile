@@ -6,7 +6,7 @@ DB     ?= data/lookdown.duckdb
 PORT   ?= 8501
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup setup-dev run demo test chromium bench lint clean
+.PHONY: setup setup-dev run demo test chromium poppler bench lint clean
 
 ## setup: create .venv with the runtime dependencies (re-run when requirements.txt changes)
 setup: $(VENV)/.runtime
@@ -41,8 +41,17 @@ chromium:
 		echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium' (or make test as root)." >&2; exit 1; \
 	fi
 
+## poppler: the export tests count the PDF's pages and render one for the README (pdfinfo, pdftoppm)
+poppler:
+	@if command -v pdftoppm >/dev/null && command -v pdfinfo >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	else \
+		echo "The export tests need Debian's poppler-utils: run 'sudo apt-get install poppler-utils' (or make test as root)." >&2; exit 1; \
+	fi
+
 ## test: every tier (core, measures, pages, browser)
-test: setup-dev chromium
+test: setup-dev chromium poppler
 	$(PY) -m pytest
 
 ## bench: time every measure and a full overview render on the demo database

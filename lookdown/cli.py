@@ -81,6 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--grain", choices=GRAINS, default="month")
     compare.add_argument("--format", choices=("json", "text"), default="json")
 
+    export = commands.add_parser("export", parents=[common],
+                                 help="the executive pack: an editable deck, a self-contained report or a PDF")
+    export.add_argument("kind", choices=EXPORT_KINDS, help="deck (.pptx), report (.html) or pdf")
+    export.add_argument("--out", type=Path, required=True, help="the file to write")
+    pilot = export.add_mutually_exclusive_group()
+    pilot.add_argument("--cohort", help="a pilot cohort from the cohorts file (default: the earliest)")
+    pilot.add_argument("--departments", help="a pilot made of departments, comma-separated (needs --start-on)")
+    export.add_argument("--start-on", type=_iso_date, help="the day the pilot started (default for a cohort: "
+                                                           "its start in the cohorts file)")
+    export.add_argument("--from", dest="start", type=_iso_date, help="first day (default: all loaded data)")
+    export.add_argument("--to", dest="end", type=_iso_date, help="last day (default: all loaded data)")
+    export.add_argument("--measures", help="cost measures to lead with, comma-separated (default: the "
+                                           "clearest reductions)")
+
     load = commands.add_parser("import", parents=[common], help="import export files (CSV, XLSX, ZIP, XML)")
     load.add_argument("files", nargs="+", type=Path)
     load.add_argument("--as", dest="as_kind", help="force the kind: a table name or an export format")
@@ -230,6 +244,46 @@ def cmd_compare(args, db_path: Path) -> int:
     return 0
 
 
+EXPORT_KINDS = ("deck", "report", "pdf")
+
+
+def _names(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def cmd_export(args, db_path: Path) -> int:
+    from lookdown.measures import Catalogue
+    from lookdown.present.story import build_story
+
+    departments = _names(args.departments)
+    if departments and args.start_on is None:
+        raise CommandError("a pilot made of departments needs --start-on (the day it started)")
+    db = _open_existing(db_path)
+    try:
+        story = build_story(db, Catalogue.load(), cohort=args.cohort, departments=departments,
+                            start_on=args.start_on, start=args.start, end=args.end,
+                            measures=_names(args.measures) or None)
+    finally:
+        db.close()
+    if args.kind == "deck":
+        from lookdown.present.exports.deck import build_deck
+
+        content: bytes = build_deck(story)
+    elif args.kind == "report":
+        from lookdown.present.exports.report import build_report
+
+        content = build_report(story).encode("utf-8")
+    else:
+        from lookdown.present.exports.pdf import build_pdf
+
+        content = build_pdf(story)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(content)
+    print(f"Wrote {args.out} ({len(content):,} bytes): {story.pilot_text}, {story.period_text}, "
+          f"{len(story.effects)} headline measure(s).")
+    return 0
+
+
 def import_progress(stream):
     """For someone watching a terminal: how much of each file is read, then the rows written so
     far, on one line that updates (a large export takes a while). The two callbacks import_files
@@ -346,5 +400,5 @@ def cmd_serve(args, db_path: Path) -> NoReturn:
 
 
 COMMANDS = {"demo": cmd_demo, "measures": cmd_measures, "measure": cmd_measure, "trend": cmd_trend,
-            "compare": cmd_compare, "import": cmd_import, "backup": cmd_backup, "restore": cmd_restore,
-            "serve": cmd_serve}
+            "compare": cmd_compare, "export": cmd_export, "import": cmd_import, "backup": cmd_backup,
+            "restore": cmd_restore, "serve": cmd_serve}

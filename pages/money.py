@@ -6,9 +6,11 @@ import ui
 from lookdown.formats import fmt
 from lookdown.present.analysis_charts import (
     ASSUMPTION_FIELDS,
+    MONEY_FIELDS,
     PERCENT_FIELDS,
     assumption_label,
     cost_formulas,
+    currency_problem,
     from_shown,
     money,
     shown_value,
@@ -16,14 +18,14 @@ from lookdown.present.analysis_charts import (
 from ui import analysis
 from ui.banner import long_date
 
-FIELD_KEYS = ["money_currency"] + [f"money_{name}" for name in ASSUMPTION_FIELDS]
+FIELD_KEYS = [f"money_{name}" for name in ASSUMPTION_FIELDS]
 
 
 def save_panel(data) -> None:
     """Save what the panel holds (runs before the page, so the whole page shows what was saved)."""
     values = {name: st.session_state[f"money_{name}"] for name in ASSUMPTION_FIELDS}
     try:
-        edited = from_shown(values, st.session_state["money_currency"])
+        edited = from_shown(values, analysis.currency(data))
     except ValueError as exc:
         st.session_state["money_error"] = f"Not saved: {exc}"
         return
@@ -33,6 +35,13 @@ def save_panel(data) -> None:
         st.session_state["money_error"] = f"Not saved: {refused}"
     else:
         st.session_state["money_notice"] = "Saved with the data."
+
+
+def change_currency(data) -> None:
+    """Keep the chosen currency; amounts typed in another one are forgotten, not relabelled."""
+    analysis.set_currency(data, st.session_state["money_currency"])
+    for name in MONEY_FIELDS:
+        st.session_state.pop(f"money_{name}", None)
 
 
 def restore_defaults(data) -> None:
@@ -61,7 +70,8 @@ if not loaded:
 
 stored = analysis.assumptions(data)
 assumptions = stored.assumptions
-currency = assumptions.currency
+currency = analysis.currency(data)
+mismatch = currency_problem(assumptions, currency, saved=stored.saved)
 if stored.problem:
     st.warning(stored.problem)
 notice = st.session_state.pop("money_notice", None)
@@ -79,9 +89,15 @@ with st.expander("Assumptions: unit values and programme costs", expanded=not st
         + " Replace them with your organisation's own figures and save."
     )
     sources = assumptions.sources()
+    offered = list(analysis.CURRENCIES) if currency in analysis.CURRENCIES else [currency, *analysis.CURRENCIES]
+    st.selectbox("The currency your money is in", offered, index=offered.index(currency), key="money_currency",
+                 on_change=change_currency, args=(data,),
+                 help="A unit, not a label: the amounts in your files (training costs, marketing spend) are read "
+                      "in it, every money figure on every page and export shows it, and the unit values below "
+                      "must be in it too. The documented defaults are US figures in US dollars.")
+    if mismatch:
+        st.warning(mismatch, icon=":material/currency_exchange:")
     with st.form("money_assumptions", border=False):
-        st.text_input("Currency (used in every label)", value=currency, max_chars=8,
-                                       key="money_currency")
         columns = st.columns(2)
         for index, name in enumerate(ASSUMPTION_FIELDS):
             with columns[index % 2]:
@@ -90,16 +106,23 @@ with st.expander("Assumptions: unit values and programme costs", expanded=not st
                     st.number_input(assumption_label(name, currency), min_value=0, step=1,
                                                    value=int(shown), key=f"money_{name}")
                 else:
+                    # An amount made in another currency is not shown as if it were in this one.
+                    asked = mismatch and name in MONEY_FIELDS
                     st.number_input(
-                        assumption_label(name, currency), min_value=0.0, value=float(shown),
+                        assumption_label(name, currency), min_value=0.0, value=None if asked else float(shown),
                         step=1.0 if name in PERCENT_FIELDS else 0.1 if shown < 100 else 10.0,
-                        format="%.2f", key=f"money_{name}")
-                st.caption(f"Source: {sources[name]}")
+                        format="%.2f", key=f"money_{name}",
+                        placeholder=f"your figure in {currency}" if asked else None)
+                st.caption(f"Source: {sources[name]}" if not (mismatch and name in MONEY_FIELDS) else
+                           f"Your figure in {currency}. The default, {shown:,.2f} {assumptions.currency}, "
+                           f"comes from: {sources[name]}")
         st.form_submit_button("Save with the data", icon=":material/save:", type="primary",
                               on_click=save_panel, args=(data,), disabled=not data.can_edit,
                               help=None if data.can_edit else "Only the team's editors save assumptions.")
     st.button("Restore the defaults", icon=":material/restart_alt:", key="money_restore",
               on_click=restore_defaults, args=(data,), disabled=not stored.saved or not data.can_edit)
+if mismatch:
+    st.stop()
 names = [name for name, _ in loaded]
 starts = dict(loaded)
 pick_col, clear_col = st.columns([2, 2], vertical_alignment="bottom")

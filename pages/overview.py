@@ -3,7 +3,8 @@ import streamlit as st
 
 import ui
 from lookdown.present.labels import segment_label
-from lookdown.present.overview import by_theme, card_help, cost_pairs, headline, trend
+from lookdown.present.overview import by_theme, card_help, card_label, cost_pairs, headline, trend
+from ui import analysis
 
 data = ui.start_page("Look down")
 
@@ -20,6 +21,7 @@ if choice is None:
     st.stop()
 
 pairs = cost_pairs(data.catalogue)
+currency = analysis.currency(data)
 span = dict(grain=choice.grain, start=choice.start, end=choice.end)
 whole = ui.measure_results(data, [cost for cost, _ in pairs], by="none", **span)
 headlines = {name: headline(result) for name, result in whole.items()}
@@ -40,13 +42,13 @@ for row_start in range(0, len(pairs), PER_ROW):
         shown = h.available and not missing
         with column:
             st.metric(
-                label=cost.label,
+                label=card_label(cost, currency),
                 value=h.value_text(unit=False) if shown else None,
                 delta=h.delta_text() if shown else None,
                 delta_color=h.delta_color,
                 delta_arrow=h.delta_arrow,
                 delta_description=f"vs {h.baseline}" if shown else (missing or h.reason),
-                help=card_help(h),
+                help=card_help(h, currency),
                 border=True,
                 chart_data=trend(whole[cost.name]) if shown else None,
             )
@@ -77,7 +79,7 @@ for tab, theme_pairs in zip(tabs, themes.values()):
                 driver_result = results[driver.name] if driver else None
                 with column.container(border=True):
                     st.plotly_chart(
-                        ui.pair_chart(data, cost_result, driver_result, markers),
+                        ui.pair_chart(data, cost_result, driver_result, markers, currency),
                         key=f"pair-{cost.name}",
                         config={"displaylogo": False},
                     )

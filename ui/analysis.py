@@ -29,6 +29,7 @@ from lookdown.periods import month_starts, next_period, whole_periods
 from lookdown.present.analysis_charts import in_currency
 from lookdown.queries.assumptions import StoredAssumptions, load_assumptions, reset_assumptions, save_assumptions
 from lookdown.queries.cohorts import cohorts, departments
+from lookdown.queries.settings import CURRENCIES, load_currency, save_currency
 from ui import auth
 from ui.data import PageData, measure_result, sql_hash
 
@@ -38,8 +39,12 @@ def _key(data: PageData, *parts) -> tuple:
 
 
 def currency(data: PageData) -> str:
-    """The currency the organisation's money is in: a money assumption, saved with the data."""
-    return load_assumptions(data.db).assumptions.currency
+    """The currency the organisation's money is in: a setting saved with the data."""
+    return load_currency(data.db)
+
+
+def set_currency(data: PageData, code: str) -> str:
+    return save_currency(data.db, code)
 
 
 def months(data: PageData) -> list[date]:
@@ -190,9 +195,10 @@ class PilotWorth:
 
 
 def pilot_worth(data: PageData, cohort: str, assumptions: Assumptions, *, only_clear: bool) -> PilotWorth:
-    """Every valued measure compared month by month over every whole month loaded, then priced."""
+    """Every valued measure compared month by month over every whole month loaded, then priced
+    (with unit values in the organisation's currency: see `currency_problem`)."""
     span = whole_range(data, "month")
-    currency = assumptions.currency
+    currency = load_currency(data.db)
     comparisons = {
         m.name: comparison(data, m, cohort=cohort, grain="month", start=span[0], end=span[1],
                            currency_code=currency) if m.segmentable else None
@@ -204,7 +210,8 @@ def pilot_worth(data: PageData, cohort: str, assumptions: Assumptions, *, only_c
 
 
 __all__ = [
-    "COUNTED", "NOT_ADDITIVE", "PilotWorth", "assumptions", "can_combine", "cohort_list", "comparison", "currency",
+    "COUNTED", "CURRENCIES", "NOT_ADDITIVE", "PilotWorth", "assumptions", "can_combine", "cohort_list", "comparison",
+    "currency",
     "department_comparison", "department_list", "flow", "lag", "month_range", "months", "pilot_worth",
-    "reset_money_assumptions", "save_money_assumptions", "trends", "value_formula", "whole_range",
+    "reset_money_assumptions", "save_money_assumptions", "set_currency", "trends", "value_formula", "whole_range",
 ]

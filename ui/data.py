@@ -217,11 +217,11 @@ def measure_results(data: PageData, measures: list[Measure], *, grain: str, by: 
 
 @st.cache_resource(show_spinner=False, max_entries=500)
 def _pair_figure(_cost: MeasureResult, _driver: MeasureResult | None, key: tuple):
-    return pair_figure(_cost, _driver, markers=key[-2], empty_tables=key[-1])
+    return pair_figure(_cost, _driver, markers=key[-3], empty_tables=key[-2], currency=key[-1])
 
 
 def pair_chart(data: PageData, cost: MeasureResult, driver: MeasureResult | None,
-               markers: list[tuple[date, str]]):
+               markers: list[tuple[date, str]], currency: str):
     """The figure of a cost and its driver, built once per data version and view.
 
     Kept as a resource (not copied on each use): a figure is only read when drawn.
@@ -230,5 +230,5 @@ def pair_chart(data: PageData, cost: MeasureResult, driver: MeasureResult | None
         (r.measure.name, sql_hash(r.measure), r.grain, r.by, r.start, r.end,
          r.min_group_size) if r is not None else None
         for r in (cost, driver)
-    ) + (data.path, data.version, tuple(markers), tuple(data.coverage.empty_tables))
+    ) + (data.path, data.version, tuple(markers), tuple(data.coverage.empty_tables), currency)
     return _pair_figure(cost, driver, key)

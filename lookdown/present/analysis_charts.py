@@ -551,6 +551,24 @@ ASSUMPTION_FIELDS: dict[str, tuple[str, str]] = {
 PERCENT_FIELDS = ("replacement_cost_share",)
 
 
+# The inputs that are amounts of money: they are in one currency, and mean nothing in another.
+MONEY_FIELDS = tuple(name for name, (_, unit) in ASSUMPTION_FIELDS.items() if "{currency}" in unit)
+
+
+def currency_problem(assumptions: Assumptions, currency: str, *, saved: bool) -> str:
+    """Why the unit values cannot price this organisation's money, or '' when they can.
+
+    The unit values are in the currency they were entered in (the documented defaults are US
+    figures in US dollars); converting them silently, or relabelling them, would invent money."""
+    if assumptions.currency == currency:
+        return ""
+    made = ("the documented defaults, US figures in US dollars" if not saved
+            else f"saved when the currency was {assumptions.currency}")
+    return (f"The organisation's money is in {currency}, but the unit values are in {assumptions.currency} "
+            f"({made}). Enter your own figures in {currency} on the What it is worth page and save them: "
+            "until then nothing is turned into money.")
+
+
 def assumption_label(name: str, currency: str) -> str:
     label, unit = ASSUMPTION_FIELDS[name]
     return f"{label} ({unit.format(currency=currency)})"
@@ -563,7 +581,11 @@ def shown_value(assumptions: Assumptions, name: str) -> float | int:
 
 
 def from_shown(values: dict, currency: str) -> Assumptions:
-    """Assumptions from the panel's inputs (percent back to shares)."""
+    """Assumptions from the panel's inputs (percent back to shares), their amounts in `currency`;
+    refused while an amount is left empty."""
+    empty = [ASSUMPTION_FIELDS[name][0].lower() for name in ASSUMPTION_FIELDS if values.get(name) is None]
+    if empty:
+        raise ValueError(f"enter every amount in {currency}; missing: {', '.join(empty)}.")
     data = {"currency": (currency or "USD").strip().upper() or "USD"}
     for name in ASSUMPTION_FIELDS:
         value = values[name]
@@ -589,8 +611,9 @@ def cost_formulas(assumptions: Assumptions) -> dict[str, str]:
 
 
 __all__ = [
-    "ASSUMPTION_FIELDS", "Badge", "DidFigures", "ExploreState", "assumption_label", "cost_formulas",
-    "did_figures", "display_unit", "explore_state", "flow_figure", "from_shown", "in_currency", "lag_figure",
+    "ASSUMPTION_FIELDS", "MONEY_FIELDS", "Badge", "DidFigures", "ExploreState", "assumption_label", "cost_formulas",
+    "currency_problem", "did_figures", "display_unit", "explore_state", "flow_figure", "from_shown", "in_currency",
+    "lag_figure",
     "measure_option", "measures_by_pillar", "money", "pilot_figure", "pilot_series", "projection_figure",
     "segment_values", "share_figure", "shown_value", "trend_figure", "value_text", "values_csv",
     "values_table", "verdict_badge",

@@ -32,16 +32,26 @@ GOOD = "#1a7f37"
 BAD = "#cf222e"
 NEUTRAL = "#57606a"
 MARKER = "#8250df"
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-SEGMENT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+# One palette for every chart and export, enough for a dozen departments without repeating:
+# Okabe & Ito's seven colours distinguishable with the common colour-vision deficiencies (their
+# yellow left out: it vanishes on white), then the dark and mid tones of Paul Tol's "muted"
+# scheme (indigo, wine, olive, purple, sand), which stay apart from those seven.
+SEGMENT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
+                   "#332288", "#882255", "#999933", "#AA4499", "#DDCC77")
 
 WANTED = {"down": "should shrink", "up": "should grow", "neutral": "for context"}
 # Characters per line of a panel title: a panel is a little under a quarter of a wide page.
 TITLE_WIDTH = 26
 # Characters per line of the note under a panel.
 NOTE_WIDTH = 44
-# How the y axis names a unit, where the measure's unit is not a word to show as is.
-AXIS_UNITS = {"currency": "amount"}
+# Money measures' unit: the organisation's currency (lookdown.queries.settings), shown as its code.
+MONEY_UNIT = "currency"
+DEFAULT_CURRENCY = "USD"
+
+
+def unit_text(unit: str, currency: str) -> str:
+    """A unit as a reader sees it: money in the organisation's currency code, never 'amount'."""
+    return currency if unit == MONEY_UNIT else unit
 
 
 def verdict_colour(good: bool | None) -> str:
@@ -56,11 +66,11 @@ def _axis(col: int) -> str:
     return "" if col == 1 else str(col)
 
 
-def _hover(result: MeasureResult) -> str:
+def _hover(result: MeasureResult, currency: str) -> str:
     measure = result.measure
     return (
         "<b>%{customdata[1]}</b><br>%{customdata[0]}<br>"
-        f"{measure.label}: %{{y:{measure.format}}} {measure.unit}<br>"
+        f"{measure.label}: %{{y:{measure.format}}} {unit_text(measure.unit, currency)}<br>"
         "People in this group: %{customdata[2]}<extra></extra>"
     )
 
@@ -125,7 +135,7 @@ def _note(result: MeasureResult, missing: str) -> str:
 
 
 def _panel(result: MeasureResult, col: int, colours: dict[str, str], shown: set[str],
-           missing: str) -> tuple[list, list, dict]:
+           missing: str, currency: str) -> tuple[list, list, dict]:
     """Traces, annotations and y-axis settings of one panel."""
     measure = result.measure
     segmented = result.by != "none"
@@ -149,13 +159,13 @@ def _panel(result: MeasureResult, col: int, colours: dict[str, str], shown: set[
             "line": {"color": line_colour, "width": 2},
             "marker": {"color": line_colour, "size": 5},
             "customdata": _customdata(cells, segment, result.grain),
-            "hovertemplate": _hover(result),
+            "hovertemplate": _hover(result, currency),
         })
         shown.add(segment)
     values = [value for cells in found.values() for _, value, _, _ in cells if value is not None]
     y_axis = {
         "tickformat": measure.format,
-        "title": {"text": AXIS_UNITS.get(measure.unit, measure.unit), "font": {"size": 11}},
+        "title": {"text": unit_text(measure.unit, currency), "font": {"size": 11}},
         "rangemode": "tozero" if not values or min(values) >= 0 else "normal",
         "anchor": f"x{axis}",
         "domain": [0, 1],
@@ -197,12 +207,13 @@ def _markers(markers: Sequence[tuple[date, str]], cols: int, start: date | None,
 
 def pair_figure(cost: MeasureResult, driver: MeasureResult | None = None, *,
                 markers: Sequence[tuple[date, str]] = (), empty_tables: Collection[str] = (),
-                height: int = 380) -> go.Figure:
+                height: int = 380, currency: str = DEFAULT_CURRENCY) -> go.Figure:
     """The cost measure beside the collaboration activity that should drive it down.
 
     markers: (day, label) events drawn as dotted lines, such as the start of a pilot.
     empty_tables: tables with no rows; a measure reading one says "No data yet" instead of
     drawing the zeros it would otherwise fill in.
+    currency: the organisation's currency, the unit of money measures on their axis and hover.
     """
     results = [cost] + ([driver] if driver is not None else [])
     lines = max(len(_wrap(r.measure.label)) for r in results)
@@ -215,7 +226,7 @@ def pair_figure(cost: MeasureResult, driver: MeasureResult | None = None, *,
     data, annotations, layout = [], [], {}
     shown: set[str] = set()
     for col, (result, domain, gap) in enumerate(zip(results, domains, missing), start=1):
-        traces, notes, y_axis = _panel(result, col, colours, shown, gap)
+        traces, notes, y_axis = _panel(result, col, colours, shown, gap, currency)
         data += traces
         annotations += notes
         axis = _axis(col)

@@ -284,14 +284,20 @@ def trend(result: MeasureResult) -> list[float]:
     return [value for cells in series(result).values() for _, value, _, _ in cells if value is not None]
 
 
-def card_help(h: Headline) -> str:
+def card_label(measure: Measure, currency: str) -> str:
+    """A headline card's name; money says its currency: 'Training spend (EUR)'."""
+    return f"{measure.label} ({currency})" if measure.unit == "currency" else measure.label
+
+
+def card_help(h: Headline, currency: str) -> str:
     """The tooltip of a headline card: what it counts, where from, how the figure is made."""
     measure = h.measure
+    unit = currency if measure.unit == "currency" else measure.unit
     noun = GRAIN_NOUNS[h.grain][0]
     figure = (f"average per {noun} over the {h.recent}, compared with the {h.baseline}"
               if h.window else f"average per {noun}")
     return (
         f"{measure.description}\n\n**Source:** {measure.sources_text()}.\n\n"
-        f"**Figure:** {figure} ({measure.unit}); groups too small to show are left out. "
+        f"**Figure:** {figure} ({unit}); groups too small to show are left out. "
         f"**{WANTED_WORDS.get(measure.direction, '')}**"
     )

@@ -287,7 +287,6 @@ def test_an_edited_assumption_is_saved_with_the_data_and_restored_to_the_default
     at = run("money.py")
     at.number_input(key="money_hourly_cost").set_value(50.0)
     at.number_input(key="money_participants").set_value(470)
-    at.text_input(key="money_currency").set_value("eur")
     next(b for b in at.button if b.label == "Save with the data").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["Saved with the data."]
@@ -295,10 +294,10 @@ def test_an_edited_assumption_is_saved_with_the_data_and_restored_to_the_default
     reopened = run("money.py")
     assert reopened.number_input(key="money_hourly_cost").value == 50.0
     assert reopened.number_input(key="money_participants").value == 470
-    edited = Assumptions(currency="EUR", hourly_cost=50.0, participants=470)
+    edited = Assumptions(hourly_cost=50.0, participants=470)
     result, _ = expected_roi(demo_copy, cat, edited)
-    assert metric(reopened, "Costs (EUR)").value == fmt(result.programme_costs)
-    assert metric(reopened, "Benefits (EUR)").value == fmt(result.total_benefits)
+    assert metric(reopened, "Costs (USD)").value == fmt(result.programme_costs)
+    assert metric(reopened, "Benefits (USD)").value == fmt(result.total_benefits)
     assert not any("Participants is 0" in w.value for w in reopened.warning)
 
     reopened.button(key="money_restore").click().run()
@@ -310,6 +309,31 @@ def test_an_edited_assumption_is_saved_with_the_data_and_restored_to_the_default
         assert db.setting(SETTING) is None
     finally:
         db.close()
+
+
+def test_a_new_currency_asks_for_figures_in_it_instead_of_relabelling_the_defaults(demo_copy, cat):
+    at = run("money.py")
+    at.selectbox(key="money_currency").set_value("EUR").run()
+    assert not at.exception
+    # The US-dollar defaults are named as such and not shown as euros; nothing is priced meanwhile.
+    assert any("in USD" in w.value and "EUR" in w.value for w in at.warning)
+    assert at.number_input(key="money_hourly_cost").value is None
+    assert not [m for m in at.metric if m.label.startswith("Benefits")]
+    next(b for b in at.button if b.label == "Save with the data").click().run()
+    assert any(e.value.startswith("Not saved: enter every amount in EUR") for e in at.error)
+
+    for name, value in {"hourly_cost": 40.0, "manager_hourly_cost": 70.0, "average_annual_salary": 52000.0,
+                        "cost_per_training_request": 20.0, "licence_cost_per_person_per_year": 96.0,
+                        "other_annual_costs": 0.0}.items():
+        at.number_input(key=f"money_{name}").set_value(value)
+    at.number_input(key="money_participants").set_value(470)
+    next(b for b in at.button if b.label == "Save with the data").click().run()
+    assert [s.value for s in at.success] == ["Saved with the data."]
+    euros = Assumptions(currency="EUR", hourly_cost=40.0, manager_hourly_cost=70.0, average_annual_salary=52000.0,
+                        cost_per_training_request=20.0, licence_cost_per_person_per_year=96.0, participants=470)
+    result, _ = expected_roi(demo_copy, cat, euros)
+    assert metric(at, "Benefits (EUR)").value == fmt(result.total_benefits)
+    assert metric(at, "Costs (EUR)").value == fmt(result.programme_costs)
 
 
 # -- knowledge flow -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from lookdown.measures import Catalogue, run_measure
-from lookdown.present.overview import by_theme, cost_pairs, headline
+from lookdown.present.overview import by_theme, card_label, cost_pairs, headline
 from lookdown.store import Database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ def test_headline_metrics_equal_the_measures_computed_directly(app_env):
     try:
         for cost, _ in cost_pairs(catalogue):
             expected = headline(run_measure(db, cost, grain="month", by="none", start=WHOLE[0], end=WHOLE[1]))
-            metric = shown[cost.label]
+            metric = shown[card_label(cost, "USD")]
             if cost.sources[0] in ("manager_time", "marketing_spend", "initiatives"):
                 continue  # empty in the fixture; checked below
             assert metric.value == expected.value_text(unit=False), cost.name
@@ -56,6 +56,7 @@ def test_headline_metrics_equal_the_measures_computed_directly(app_env):
         db.close()
     # By hand: requests fell from 22 a month to 12 over January-November; the first and last
     # 2 months average 21.5 and 12.5.
+    assert "Training spend (USD)" in shown  # money says its currency
     requests = shown["Training requests"]
     assert requests.value == "13"
     assert requests.proto.delta == "-9 (-41.9%)"
@@ -64,11 +65,11 @@ def test_headline_metrics_equal_the_measures_computed_directly(app_env):
     assert "**Source:** training records" in requests.help
     # The card's small line: the monthly figures it summarises.
     assert list(requests.proto.chart_data) == [22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12]
-    assert shown["Training spend"].value == "5,500"
+    assert shown["Training spend (USD)"].value == "5,500"
 
 
 def test_measures_of_empty_tables_say_no_data_rather_than_zero():
-    marketing = metrics(run_app())["Marketing spend"]
+    marketing = metrics(run_app())["Marketing spend (USD)"]
     assert marketing.value == "—"
     assert marketing.proto.delta == ""
     assert marketing.proto.delta_description == "No data yet: nothing loaded in the marketing spend records."

@@ -178,7 +178,7 @@ def test_pairs_are_grouped_by_theme_in_reading_order(catalogue):
 
 def test_card_help_says_what_it_counts_where_from_and_which_way_is_good(catalogue):
     requests = catalogue["training_requests"]
-    text = card_help(headline(make_result(requests, [8] * 8)))
+    text = card_help(headline(make_result(requests, [8] * 8)), "USD")
     assert text.startswith(requests.description)
     assert "**Source:** training records." in text
     assert "average per month over the last 2 months, compared with the first 2 months (requests)" in text
