@@ -252,35 +252,23 @@ def _names(text: str | None) -> list[str]:
 
 
 def cmd_export(args, db_path: Path) -> int:
-    from lookdown.measures import Catalogue
-    from lookdown.present.story import build_story
+    from lookdown.present.exports import write_pack
 
     departments = _names(args.departments)
     if departments and args.start_on is None:
         raise CommandError("a pilot made of departments needs --start-on (the day it started)")
-    db = _open_existing(db_path)
+    choices = dict(cohort=args.cohort, departments=departments, start_on=args.start_on, start=args.start,
+                   end=args.end, measures=_names(args.measures) or None)
     try:
-        story = build_story(db, Catalogue.load(), cohort=args.cohort, departments=departments,
-                            start_on=args.start_on, start=args.start, end=args.end,
-                            measures=_names(args.measures) or None)
-    finally:
-        db.close()
-    if args.kind == "deck":
-        from lookdown.present.exports.deck import build_deck
-
-        content: bytes = build_deck(story)
-    elif args.kind == "report":
-        from lookdown.present.exports.report import build_report
-
-        content = build_report(story).encode("utf-8")
+        db = _open_existing(db_path)
+    except DatabaseBusy:
+        said = _hand_over(db_path, "export", kind=args.kind, out=str(args.out.resolve()), **choices)["said"]
     else:
-        from lookdown.present.exports.pdf import build_pdf
-
-        content = build_pdf(story)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(content)
-    print(f"Wrote {args.out} ({len(content):,} bytes): {story.pilot_text}, {story.period_text}, "
-          f"{len(story.effects)} headline measure(s).")
+        try:
+            said = write_pack(db, args.kind, args.out, **choices)
+        finally:
+            db.close()
+    print(said)
     return 0
 
 

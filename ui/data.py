@@ -27,6 +27,7 @@ from lookdown.measures import (
     segmentations,
 )
 from lookdown.present.charts import pair_figure
+from lookdown.present.exports import export_request
 from lookdown.queries.cohorts import cohort_starts
 from lookdown.store import DEFAULT_DB, Coverage, Database, DatabaseBusy, default_db_path
 from lookdown.store.access import LOCAL, Actor
@@ -74,8 +75,9 @@ def inbox_seconds() -> float:
 
 @st.cache_resource(show_spinner=False, on_release=InboxWatcher.stop)
 def _inbox_watcher(path: str, every: float) -> InboxWatcher:
-    """One watcher per database, for as long as the app has it open."""
-    return InboxWatcher(_database(path), inbox_dir(path), every=every).start()
+    """One watcher per database, for as long as the app has it open; a scheduled job may also
+    hand it the executive pack to write (python -m lookdown export while the app runs)."""
+    return InboxWatcher(_database(path), inbox_dir(path), every=every, handlers={"export": export_request}).start()
 
 
 def _catalogue_signature() -> tuple:

@@ -131,15 +131,20 @@ def _serve(db_path: Path, *, inbox_seconds: str = "0.2"):
     return server, url
 
 
-def test_import_and_backup_while_the_app_runs_are_handed_to_it_with_the_usual_report(small_org, tmp_path):
+def test_import_backup_and_export_while_the_app_runs_are_handed_to_it_with_the_usual_report(tmp_path):
+    """The monthly job, with the app running: load the month's file, write the pack, keep a backup."""
+    org = fixtures.build(tmp_path / "org" / "lookdown.duckdb")  # a pilot from July 2024, 198 requests
     csv = tmp_path / "training.csv"
-    csv.write_text("requested_on,person_id,cost\n2024-02-20,s3@example.com,100\n2024-02-21,s4@example.com,oops\n")
-    server, _ = _serve(small_org)
+    csv.write_text("requested_on,person_id,cost\n2024-12-20,p001,100\n2024-12-21,p002,oops\n")
+    server, _ = _serve(org)
     try:
-        imported = subprocess.run([sys.executable, "-m", "lookdown", "--db", str(small_org), "import", str(csv)],
+        imported = subprocess.run([sys.executable, "-m", "lookdown", "--db", str(org), "import", str(csv)],
                                   cwd=ROOT, capture_output=True, text=True, timeout=120)
-        backed_up = subprocess.run([sys.executable, "-m", "lookdown", "--db", str(small_org), "backup", "--out",
+        backed_up = subprocess.run([sys.executable, "-m", "lookdown", "--db", str(org), "backup", "--out",
                                     str(tmp_path / "monthly")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        exported = subprocess.run([sys.executable, "-m", "lookdown", "--db", str(org), "export", "report",
+                                   "--out", str(tmp_path / "monthly.html")],
+                                  cwd=ROOT, capture_output=True, text=True, timeout=180)
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
@@ -147,12 +152,15 @@ def test_import_and_backup_while_the_app_runs_are_handed_to_it_with_the_usual_re
     assert imported.stdout.splitlines()[0] == "training.csv: template -> training: 1 loaded, 1 rejected, 0 already loaded"
     assert "line 3, column cost, value 'oops'" in imported.stdout
     assert "Traceback" not in output, output
-    assert csv.exists() and not list((small_org.parent / "inbox" / ".requests").glob("[!.]*"))
+    assert csv.exists() and not list((org.parent / "inbox" / ".requests").glob("[!.]*"))
     assert backed_up.returncode == 0, backed_up.stderr
     assert "rows in" in backed_up.stdout and (tmp_path / "monthly" / "tables" / "training.parquet").exists()
-    db = Database(small_org)
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.startswith(f"Wrote {tmp_path / 'monthly.html'}") and "handing the export" in exported.stderr
+    assert "<html" in (tmp_path / "monthly.html").read_text()[:2000].lower()
+    db = Database(org)
     try:
-        assert db.cursor().execute("select count(*) from training").fetchone() == (8,)
+        assert db.cursor().execute("select count(*) from training").fetchone() == (199,)
         assert db.cursor().execute("select actor, action from audit_log order by audit_id desc limit 1").fetchone() \
             == ("the inbox", "upload")
     finally:
