@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from lookdown.contract import CANONICAL_TABLES, TABLE_LABELS
+from lookdown.measures.sandbox import SandboxError, check_statement
 from lookdown.store import empty_schema
 
 MEASURES_DIR = Path(__file__).resolve().parents[2] / "measures"
@@ -44,7 +45,6 @@ _HEADER_LINE = re.compile(r"^-- ?([a-z_]+)\s*:\s*(.*)$")  # indented lines conti
 _D3_FORMAT = re.compile(r"^[^{}]*?[,]?(\.\d+)?[%dfegsr~]?$")
 
 
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class CatalogueError(ValueError):
@@ -108,12 +108,6 @@ class Measure:
         }
 
 
-def _strip_comments_and_strings(sql: str) -> str:
-    sql = re.sub(r"--[^\n]*", " ", sql)
-    sql = re.sub(r"/\*.*?\*/", " ", sql, flags=re.S)
-    return re.sub(r"'(?:[^']|'')*'", "''", sql)
-
-
 def parse_measure(path: Path) -> tuple[Measure | None, list[str]]:
     """Read one measure file; return it, or None and the list of its problems."""
     problems: list[str] = []
@@ -162,20 +156,14 @@ def parse_measure(path: Path) -> tuple[Measure | None, list[str]]:
             problems.append(f"{where}: source '{source}' is not one of {', '.join(CANONICAL_TABLES)}")
 
     sql = "\n".join(body_lines).strip().rstrip(";").strip()
-    bare = _strip_comments_and_strings(sql)
+    parameters: frozenset[str] = frozenset()
     if not sql:
         problems.append(f"{where}: no SQL after the header")
-    elif ";" in bare:
-        problems.append(f"{where}: must hold exactly one SELECT statement")
-    elif not re.match(r"^\s*(with|select|from)\b", bare, re.I):
-        problems.append(f"{where}: the SQL must be a query (start with WITH, SELECT or FROM)")
-    parameters = frozenset(_PARAM.findall(bare))
-    unknown = parameters - PARAMETERS
-    if unknown:
-        problems.append(
-            f"{where}: unknown parameter(s) {', '.join('$' + p for p in sorted(unknown))}; "
-            f"allowed: {', '.join('$' + p for p in sorted(PARAMETERS))}"
-        )
+    else:
+        try:  # DuckDB's own parser judges the statement: one read-only SELECT, known parameters
+            parameters = check_statement(sql, PARAMETERS)
+        except SandboxError as refused:
+            problems.append(f"{where}: {refused}")
     if problems:
         return None, problems
     return Measure(

@@ -22,26 +22,16 @@ from pathlib import Path
 import duckdb
 
 from lookdown.store import Database
+from lookdown.store.schema import LOCKDOWN
 
 TIME_LIMIT_SECONDS = 10.0
 MAX_ROWS = 200_000
-MEMORY_LIMIT = "1GB"
-# In this order: the temporary directory before external access is turned off, the lock last.
-LOCKDOWN = (
-    "set enable_external_access = false",
-    "set autoinstall_known_extensions = false",
-    "set autoload_known_extensions = false",
-    "set allow_community_extensions = false",
-    f"set memory_limit = '{MEMORY_LIMIT}'",
-    "set threads = 1",
-    "set enable_progress_bar = false",
-    "set lock_configuration = true",
-)
 _WHERE = re.compile(r"LINE (\d+):")
 
 
 class SandboxError(ValueError):
-    """User SQL refused or failed: one sentence, with the line in the SQL when DuckDB gives one."""
+    """User SQL refused or failed: the reason in one phrase (shown after the file's or the
+    editor's name), with the line in the SQL when DuckDB gives one."""
 
 
 @dataclass(frozen=True)
@@ -59,16 +49,16 @@ def check_statement(sql: str, allowed_parameters: frozenset[str]) -> frozenset[s
     except duckdb.Error as error:
         raise SandboxError(_sentence(error)) from None
     if len(statements) != 1:
-        raise SandboxError(f"A measure is exactly one SELECT statement; this SQL holds {len(statements)}.")
+        raise SandboxError(f"must hold exactly one SELECT statement; this SQL holds {len(statements)}")
     (statement,) = statements
     if statement.type != duckdb.StatementType.SELECT:
         kind = statement.type.name.replace("_", " ").lower()
-        raise SandboxError(f"A measure only reads: this is a {kind} statement, not a SELECT.")
+        raise SandboxError(f"must only read: this is a {kind} statement, not a SELECT")
     used = frozenset(statement.named_parameters)
     unknown = used - allowed_parameters
     if unknown:
-        raise SandboxError(f"Unknown parameter(s) {', '.join('$' + p for p in sorted(unknown))}; a measure may use "
-                           f"{', '.join('$' + p for p in sorted(allowed_parameters))}.")
+        raise SandboxError(f"unknown parameter(s) {', '.join('$' + p for p in sorted(unknown))}; "
+                           f"allowed: {', '.join('$' + p for p in sorted(allowed_parameters))}")
     return used
 
 

@@ -58,7 +58,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert "no_label.sql: missing header key 'label'" in text
     assert "bad_enum.sql: direction 'sideways' is not one of down, up, neutral" in text
     assert "bad_param.sql: unknown parameter(s) $finish" in text
-    assert "two_statements.sql: must hold exactly one SELECT statement" in text
+    assert "two_statements.sql: must hold exactly one SELECT statement; this SQL holds 2" in text
     assert "bad_source.sql: source 'payroll' is not one of" in text
     assert len(caught.value.problems) == 7
 
