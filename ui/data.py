@@ -17,6 +17,7 @@ import streamlit as st
 
 from lookdown.ingest.inbox import INBOX_SECONDS, InboxWatcher, inbox_dir
 from lookdown.measures import (
+    CUSTOM_FOLDER,
     MEASURES_DIR,
     Catalogue,
     CatalogueError,
@@ -82,7 +83,8 @@ def _inbox_watcher(path: str, every: float) -> InboxWatcher:
 
 def _catalogue_signature() -> tuple:
     """Changes when a measure file changes, so edited measures are picked up without a restart."""
-    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(Path(MEASURES_DIR).glob("*.sql")))
+    files = sorted(Path(MEASURES_DIR).glob("*.sql")) + sorted((Path(MEASURES_DIR) / CUSTOM_FOLDER).glob("*.sql"))
+    return tuple((str(p), p.stat().st_mtime_ns) for p in files)
 
 
 @st.cache_resource(show_spinner=False)

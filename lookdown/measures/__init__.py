@@ -2,6 +2,7 @@
 frame.sql) and the one privacy guard every figure passes (guard.py); the knowledge flow between
 departments is computed and guarded here too (flow.py)."""
 from lookdown.measures.catalogue import (
+    CUSTOM_FOLDER,
     MEASURES_DIR,
     OUTPUT_COLUMNS,
     PARAMETERS,
@@ -15,6 +16,7 @@ from lookdown.measures.engine import MeasureResult, run_grouped, run_measure, ru
 from lookdown.measures.guard import OTHER, guard
 
 __all__ = [
+    "CUSTOM_FOLDER",
     "MEASURES_DIR",
     "OTHER",
     "OUTPUT_COLUMNS",

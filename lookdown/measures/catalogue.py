@@ -8,6 +8,7 @@ or returns other columns) does not load, and every problem is reported together.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from lookdown.measures.sandbox import SandboxError, check_statement
 from lookdown.store import empty_schema
 
 MEASURES_DIR = Path(__file__).resolve().parents[2] / "measures"
+CUSTOM_FOLDER = "custom"  # the organisation's own measures, inside the measures folder
 
 
 PILLARS = ("collaboration", "engagement", "learning", "cost")
@@ -71,6 +73,7 @@ class Measure:
     segments: str = "any"
     paired_with: str = ""
     path: Path | None = field(default=None, compare=False)
+    custom: bool = False  # written by the organisation (measures/custom/): runs in the sandbox
 
     @property
     def segmentable(self) -> bool:
@@ -108,15 +111,23 @@ class Measure:
         }
 
 
-def parse_measure(path: Path) -> tuple[Measure | None, list[str]]:
+def parse_measure(path: Path, *, custom: bool = False) -> tuple[Measure | None, list[str]]:
     """Read one measure file; return it, or None and the list of its problems."""
+    return parse_measure_text(path.read_text(encoding="utf-8"), path.name, path=path, custom=custom)
+
+
+def parse_measure_text(text: str, file_name: str, *, path: Path | None = None,
+                       custom: bool = False) -> tuple[Measure | None, list[str]]:
+    """A measure from the text of its file (named `file_name`: the name must be its stem), as
+    the files are read and as the editor checks a draft; or None and the list of its problems."""
     problems: list[str] = []
-    where = path.name
+    where = file_name
+    stem = Path(file_name).stem
     header: dict[str, str] = {}
     body_lines: list[str] = []
     last_key = None
     in_header = True
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for lineno, line in enumerate(text.splitlines(), start=1):
         if in_header and line.startswith("--"):
             match = _HEADER_LINE.match(line)
             if match:
@@ -142,8 +153,8 @@ def parse_measure(path: Path) -> tuple[Measure | None, list[str]]:
             problems.append(f"{where}: missing header key '{key}'")
     values = {**OPTIONAL_KEYS, **header}
 
-    if values.get("name") and values["name"] != path.stem:
-        problems.append(f"{where}: name '{values['name']}' must equal the file name '{path.stem}'")
+    if values.get("name") and values["name"] != stem:
+        problems.append(f"{where}: name '{values['name']}' must equal the file name '{stem}'")
     for key, allowed in (("pillar", PILLARS), ("direction", DIRECTIONS),
                          ("fill", ("zero", "none")), ("segments", ("any", "none"))):
         if values.get(key) and values[key] not in allowed:
@@ -171,18 +182,22 @@ def parse_measure(path: Path) -> tuple[Measure | None, list[str]]:
         pillar=values["pillar"], unit=values["unit"], format=values["format"],
         direction=values["direction"], sources=sources, sql=sql, parameters=parameters,
         fill=values["fill"], segments=values["segments"], paired_with=values["paired_with"],
-        path=path,
+        path=path, custom=custom,
     ), []
 
 
 class Catalogue:
-    """All measures, validated together: a catalogue with any problem does not load."""
+    """All measures, validated together. The built-in ones load strictly: a catalogue with any
+    problem in them does not load. The organisation's own (measures/custom/) are checked the same
+    way one by one; one with a problem is left out and listed in `rejected`, so an analyst's
+    draft never takes the pages down."""
 
-    def __init__(self, measures: dict[str, Measure]):
+    def __init__(self, measures: dict[str, Measure], rejected: dict[str, list[str]] | None = None):
         self._measures = dict(sorted(measures.items()))
+        self.rejected = dict(rejected or {})  # custom file name -> its problems
 
     @classmethod
-    def load(cls, directory: Path = MEASURES_DIR, *, check_sql: bool = True) -> Catalogue:
+    def load(cls, directory: Path = MEASURES_DIR, *, custom: Path | None = None, check_sql: bool = True) -> Catalogue:
         measures: dict[str, Measure] = {}
         problems: list[str] = []
         paths = sorted(Path(directory).glob("*.sql"))
@@ -200,7 +215,15 @@ class Catalogue:
             problems.extend(_check_sql(measures.values()))
         if problems:
             raise CatalogueError(problems)
-        return cls(measures)
+        rejected: dict[str, list[str]] = {}
+        for path in sorted(Path(custom if custom is not None else directory / CUSTOM_FOLDER).glob("*.sql")):
+            measure, found = check_custom(path.read_text(encoding="utf-8"), path.name, measures, path=path,
+                                          check_sql=check_sql)
+            if measure is None:
+                rejected[path.name] = found
+            else:
+                measures[measure.name] = measure
+        return cls(measures, rejected)
 
     def __getitem__(self, name: str) -> Measure:
         try:
@@ -219,6 +242,22 @@ class Catalogue:
 
     def by_pillar(self, pillar: str) -> list[Measure]:
         return [m for m in self if m.pillar == pillar]
+
+
+def check_custom(text: str, file_name: str, built_in: Mapping[str, Measure], *, path: Path | None = None,
+                 check_sql: bool = True) -> tuple[Measure | None, list[str]]:
+    """A measure the organisation wrote, checked as strictly as the built-in ones (its header,
+    one read-only SELECT judged by DuckDB's parser, known parameters, SQL that compiles to
+    `period, segment, value, people`), and not taking a built-in measure's name."""
+    measure, problems = parse_measure_text(text, file_name, path=path, custom=True)
+    if measure is None:
+        return None, problems
+    if measure.name in built_in and not built_in[measure.name].custom:
+        return None, [f"{file_name}: '{measure.name}' is a built-in measure: give yours another name"]
+    if measure.paired_with and measure.paired_with not in built_in:
+        return None, [f"{file_name}: paired_with '{measure.paired_with}' is not a measure"]
+    problems = _check_sql([measure]) if check_sql else []
+    return (None, problems) if problems else (measure, [])
 
 
 def _check_sql(measures) -> list[str]:

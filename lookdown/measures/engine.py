@@ -14,11 +14,15 @@ import pandas as pd
 
 from lookdown.contract import SEGMENTATIONS
 from lookdown.measures.catalogue import OUTPUT_COLUMNS, Measure
+from lookdown.measures.custom import custom_cells
 from lookdown.measures.guard import check_min_group_size, guard
 from lookdown.periods import GRAINS
 from lookdown.store import Database
 
 FRAME_SQL = Path(__file__).with_name("frame.sql").read_text()
+# A custom measure's cells as frame.sql reads a measure: the group sizes come from the headcount.
+CUSTOM_CELLS_SQL = ("select period::date as period, segment::varchar as segment, value::double as value, "
+                    "null::bigint as people from ld_custom_cells")
 
 # Segmentations by person attribute; each is offered only when some person has a value for it.
 ALWAYS_OFFERED = ("none", "department", "cohort")
@@ -142,10 +146,18 @@ def _compute(db: Database, measure: Measure, grain: str, by: str, start: date | 
     # Counts are 0 only where the measure's own tables have data: a gap in the training records
     # is missing data, not a month without training requests.
     fill_from, fill_to = coverage.range_of(measure.sources) or (coverage.start, coverage.end)
-    sql = FRAME_SQL.replace("/* measure */", measure.sql)
     params = {"grain": grain, "by": by, "start": start, "end": end,
               "zero_fill": measure.fill == "zero", "fill_from": fill_from, "fill_to": fill_to}
-    frame = db.cursor().execute(sql, params).df()
+    cur = db.cursor()
+    if measure.custom:
+        # The organisation's own SQL ran in the sandbox; here its cells are data, and each
+        # group's size is the engine's headcount, never the query's word (lookdown.measures.custom).
+        cells, _ = custom_cells(db, measure, grain=grain, by=by, start=start, end=end)
+        cur.register("ld_custom_cells", cells)
+        sql = FRAME_SQL.replace("/* measure */", CUSTOM_CELLS_SQL)
+    else:
+        sql = FRAME_SQL.replace("/* measure */", measure.sql)
+    frame = cur.execute(sql, params).df()
     frame["people"] = frame["people"].astype("Int64")
     frame["period"] = pd.to_datetime(frame["period"])
     return frame, start, end, min_size

@@ -1,0 +1,104 @@
+"""The organisation's own measures: read from measures/custom/, run in the sandbox, and guarded
+with the engine's own group sizes, so a query cannot talk its way past the privacy guard."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lookdown.measures import MEASURES_DIR, Catalogue, run_measure
+from lookdown.store import Database
+from tests import fixtures
+
+BUILT_IN = MEASURES_DIR / "training_requests.sql"
+HEADER = """-- name: {name}
+-- label: {label}
+-- description: A measure written for a test.
+-- pillar: cost
+-- unit: requests
+-- format: ,.0f
+-- direction: down
+-- sources: training
+-- fill: zero
+"""
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory):
+    db = Database(fixtures.build(tmp_path_factory.mktemp("custom") / "lookdown.duckdb"))
+    yield db
+    db.close()
+
+
+def catalogue_with(tmp_path: Path, **files: str) -> Catalogue:
+    """The built-in catalogue plus these custom files (name -> text)."""
+    folder = tmp_path / "custom"
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / f"{name}.sql").write_text(text)
+    return Catalogue.load(custom=folder)
+
+
+def test_an_honest_copy_of_a_built_in_measure_gives_its_numbers(org, tmp_path):
+    text = BUILT_IN.read_text().replace("-- name: training_requests", "-- name: my_requests")
+    catalogue = catalogue_with(tmp_path, my_requests=text)
+    mine, theirs = catalogue["my_requests"], catalogue["training_requests"]
+    assert mine.custom and not theirs.custom
+    for by in ("none", "department", "cohort"):
+        pd.testing.assert_frame_equal(run_measure(org, mine, by=by).frame, run_measure(org, theirs, by=by).frame)
+    # Legal (4 people) stays hidden, as for the built-in measure.
+    by_department = run_measure(org, mine, by="department").frame
+    assert by_department.loc[by_department["segment"] == "Legal", "suppressed"].all()
+
+
+def test_a_made_up_people_column_does_not_reveal_a_small_group(org, tmp_path):
+    lying = HEADER.format(name="lying", label="Lying") + (
+        "select date_trunc($grain, requested_on)::date as period, coalesce(ps.segment, 'Unknown') as segment, "
+        "count(*) as value, 1000 as people from training as t "
+        "left join person_segments($by) as ps using (person_key) "
+        "where requested_on between $start and $end group by all")
+    frame = run_measure(org, catalogue_with(tmp_path, lying=lying)["lying"], by="department").frame
+    legal = frame[frame["segment"] == "Legal"]
+    assert len(legal) and legal["suppressed"].all() and legal["value"].isna().all()
+    assert (legal["people"] == 4).all()  # the engine's headcount, not the query's 1000
+
+
+def test_rows_one_per_person_never_come_out(org, tmp_path):
+    per_person = HEADER.format(name="per_person", label="Per person") + (
+        "select date_trunc($grain, requested_on)::date as period, person_key::varchar as segment, "
+        "count(*) as value, 5 as people from training where requested_on between $start and $end group by all")
+    grouped = HEADER.format(name="grouped", label="Grouped") + (
+        "select date_trunc($grain, requested_on)::date as period, 'Sales' as segment, "
+        "count(*) filter (where person_key = (select min(person_key) from training)) as value, 30 as people "
+        "from training where requested_on between $start and $end group by all")
+    catalogue = catalogue_with(tmp_path, per_person=per_person, grouped=grouped)
+    frame = run_measure(org, catalogue["per_person"], by="department").frame
+    keys = {str(k) for (k,) in org.cursor().execute("select distinct person_key from training").fetchall()}
+    assert not set(frame["segment"]) & keys
+    assert set(frame["segment"]) <= {"Sales", "Support", "Legal", "Unknown"}
+    assert frame["value"].fillna(0).eq(0).all()  # nothing counted under a segment it invented
+
+
+def test_a_broken_or_borrowing_custom_file_is_left_out_and_said_why(tmp_path):
+    catalogue = catalogue_with(
+        tmp_path,
+        training_requests=BUILT_IN.read_text(),
+        sneaky=HEADER.format(name="sneaky", label="Sneaky") + "select * from read_csv('/etc/passwd')",
+        twice=HEADER.format(name="twice", label="Twice") + "select 1; select 2",
+    )
+    assert "sneaky" not in catalogue and "twice" not in catalogue
+    assert not catalogue["training_requests"].custom
+    assert "is a built-in measure" in catalogue.rejected["training_requests.sql"][0]
+    assert "file system operations are disabled" in catalogue.rejected["sneaky.sql"][0]
+    assert "exactly one SELECT statement" in catalogue.rejected["twice.sql"][0]
+
+
+def test_the_default_custom_folder_is_inside_the_measures_folder(tmp_path):
+    folder = tmp_path / "measures"
+    shutil.copytree(MEASURES_DIR, folder, ignore=shutil.ignore_patterns("custom"))
+    (folder / "custom").mkdir()
+    (folder / "custom" / "mine.sql").write_text(
+        BUILT_IN.read_text().replace("-- name: training_requests", "-- name: mine"))
+    assert Catalogue.load(folder)["mine"].custom
