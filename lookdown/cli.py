@@ -103,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--wait", type=float, default=3600.0,
                       help="while the app runs, the most seconds to wait for it to load the files")
 
+    check = commands.add_parser("check-measure", parents=[common],
+                                help="check a measure file you wrote, and preview it under the privacy guard")
+    check.add_argument("file", type=Path)
+    check.add_argument("--grain", choices=GRAINS, default="month")
+    check.add_argument("--by", default="none", help="preview split by: none, department, cohort, ...")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+
     keep = commands.add_parser("backup", parents=[common],
                                help="copy the database (one Parquet file per table) and its key into a new folder")
     keep.add_argument("--out", type=Path, required=True, help="a new (or empty) folder")
@@ -201,6 +208,50 @@ def result_rows(result: MeasureResult) -> list[dict]:
         rows.append({"period": rec.period.date().isoformat(), "segment": rec.segment, "value": value,
                      "people": people, "suppressed": bool(rec.suppressed)})
     return rows
+
+
+def cmd_check_measure(args, db_path: Path) -> int:
+    """The same checks the catalogue makes of a custom measure, then a preview of its guarded
+    cells on the database (in the sandbox). Exit 0: it passes; 1: it is refused, with the reason."""
+    from lookdown.measures import Catalogue, run_measure
+    from lookdown.measures.catalogue import check_custom
+    from lookdown.measures.sandbox import SandboxError
+
+    if not args.file.is_file():
+        raise CommandError(f"no such file: {args.file}")
+    measure, problems = check_custom(args.file.read_text(encoding="utf-8"), args.file.name, Catalogue.load())
+    rows, note = [], ""
+    if measure is not None and db_path.exists():
+        try:
+            db = Database(db_path)
+        except DatabaseBusy:
+            note = "The app has the database open, so there is no preview here: check it on the Measures page."
+        else:
+            try:
+                rows = result_rows(run_measure(db, measure, grain=args.grain, by=args.by))
+            except (SandboxError, ValueError) as refused:
+                problems = [f"{args.file.name}: {refused}"]
+            finally:
+                db.close()
+    elif measure is not None:
+        note = f"No database at {db_path}, so there is no preview: the checks passed."
+    if args.format == "json":
+        json.dump({"file": str(args.file), "passes": not problems, "problems": problems,
+                   "measure": measure.metadata() if measure else None, "note": note or None, "rows": rows},
+                  sys.stdout, indent=2)
+        print()
+    elif problems:
+        for problem in problems:
+            print(f"lookdown: {problem}", file=sys.stderr)
+    else:
+        print(f"{args.file.name}: passes the checks." + (f" {note}" if note else ""))
+        if rows:
+            shown = [r for r in rows if not r["suppressed"]]
+            print(f"Preview ({args.by}, {args.grain}): {len(rows):,} cells, {len(rows) - len(shown):,} hidden to "
+                  "protect small groups.")
+            for row in shown[:10]:
+                print(f"  {row['period']}  {row['segment']}: {row['value']}")
+    return 1 if problems else 0
 
 
 def cmd_trend(args, db_path: Path) -> int:
@@ -387,6 +438,7 @@ def cmd_serve(args, db_path: Path) -> NoReturn:
     os.execv(sys.executable, command)  # this process becomes the server, so a stop signal reaches it
 
 
-COMMANDS = {"demo": cmd_demo, "measures": cmd_measures, "measure": cmd_measure, "trend": cmd_trend,
+COMMANDS = {"demo": cmd_demo, "measures": cmd_measures, "measure": cmd_measure, "check-measure": cmd_check_measure,
+            "trend": cmd_trend,
             "compare": cmd_compare, "export": cmd_export, "import": cmd_import, "backup": cmd_backup,
             "restore": cmd_restore, "serve": cmd_serve}

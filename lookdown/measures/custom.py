@@ -35,7 +35,8 @@ def sandbox_for(db: Database) -> Sandbox:
     """One sandbox per open database, refreshed as its data changes."""
     with _lock:
         if db not in _sandboxes:
-            _sandboxes[db] = Sandbox(db)
+            box = _sandboxes[db] = Sandbox(db)
+            weakref.finalize(db, box.close)  # its snapshot goes when the database object does
         return _sandboxes[db]
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 import tempfile
 import threading
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +81,9 @@ class Sandbox:
         if folder is None:
             folder = db.path.parent / ".sandbox" if db.path is not None else Path(tempfile.mkdtemp(prefix="lookdown-"))
         self.folder = folder
+        # Each sandbox's snapshots carry its own mark: two open databases on one file (the app and
+        # a command in the same process) never share, or delete, each other's snapshot.
+        self._mark = uuid.uuid4().hex[:12]
         self._lock = threading.Lock()
         self._version: int | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -93,7 +98,7 @@ class Sandbox:
 
     def _refresh(self, version: int) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        snapshot = self.folder / f"snapshot-{version}.duckdb"
+        snapshot = self.folder / f"snapshot-{self._mark}-{version}.duckdb"
         snapshot.unlink(missing_ok=True)
         cur = self.db.cursor()
         try:
@@ -112,10 +117,16 @@ class Sandbox:
         con = duckdb.connect(str(snapshot), read_only=True, config={"temp_directory": ""})
         for setting in LOCKDOWN:
             con.execute(setting)
-        for old in self.folder.glob("snapshot-*.duckdb*"):
-            if not old.name.startswith(snapshot.name):
-                old.unlink(missing_ok=True)
+        self._remove_snapshots(keep=snapshot.name)
         self._con, self._version = con, version
+
+    def _remove_snapshots(self, keep: str = "") -> None:
+        """This sandbox's snapshots but `keep`, and any left by a process that ended a day ago."""
+        stale = time.time() - 86400
+        for old in self.folder.glob("snapshot-*.duckdb*"):
+            own = old.name.startswith(f"snapshot-{self._mark}-")
+            if (own and not old.name.startswith(keep or "\0")) or (not own and old.stat().st_mtime < stale):
+                old.unlink(missing_ok=True)
 
     def run(self, sql: str, params: dict, *, allowed_parameters: frozenset[str],
             seconds: float = TIME_LIMIT_SECONDS, max_rows: int = MAX_ROWS) -> Rows:
@@ -142,6 +153,8 @@ class Sandbox:
             if self._con is not None:
                 self._con.close()
                 self._con = None
+            if self.folder.is_dir():
+                self._remove_snapshots()
 
 
 __all__ = ["MAX_ROWS", "TIME_LIMIT_SECONDS", "Rows", "Sandbox", "SandboxError", "check_statement"]

@@ -102,3 +102,33 @@ def test_the_default_custom_folder_is_inside_the_measures_folder(tmp_path):
     (folder / "custom" / "mine.sql").write_text(
         BUILT_IN.read_text().replace("-- name: training_requests", "-- name: mine"))
     assert Catalogue.load(folder)["mine"].custom
+
+
+def test_check_measure_passes_an_honest_copy_and_previews_it_under_the_guard(org, tmp_path, capsys):
+    from lookdown.cli import main
+
+    mine = tmp_path / "my_requests.sql"
+    mine.write_text(BUILT_IN.read_text().replace("-- name: training_requests", "-- name: my_requests"))
+    assert main(["--db", str(org.path), "check-measure", str(mine), "--by", "department", "--format", "json"]) == 0
+    import json
+
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["passes"] and not answer["problems"]
+    legal = [r for r in answer["rows"] if r["segment"] == "Legal"]
+    assert legal and all(r["suppressed"] and r["value"] is None for r in legal)
+    built_in = run_measure(org, Catalogue.load()["training_requests"], by="department").frame
+    assert sum(r["value"] or 0 for r in answer["rows"]) == built_in["value"].sum()
+
+
+@pytest.mark.parametrize("sql, reason", [
+    ("select * from read_csv('/etc/passwd')", "file system operations are disabled"),
+    ("copy training to '/tmp/out.csv'", "this is a copy statement, not a SELECT"),
+    ("select 1 as period", "returns columns"),
+])
+def test_check_measure_refuses_with_the_reason_and_exit_1(org, tmp_path, capsys, sql, reason):
+    from lookdown.cli import main
+
+    bad = tmp_path / "bad.sql"
+    bad.write_text(HEADER.format(name="bad", label="Bad") + sql)
+    assert main(["--db", str(org.path), "check-measure", str(bad)]) == 1
+    assert reason in capsys.readouterr().err

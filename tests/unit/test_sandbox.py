@@ -108,6 +108,8 @@ def test_the_snapshot_follows_the_data_version(tmp_path):
         import_files(db, [("t.csv", b"requested_on,department\n2024-06-03,Sales\n")])
         assert box.run(count, {}, allowed_parameters=PARAMETERS).rows[0][0] == before + 1
         assert len(list(box.folder.glob("snapshot-*.duckdb"))) == 1
+        box.close()
+        assert not list(box.folder.glob("snapshot-*"))
     finally:
         box.close()
         db.close()
