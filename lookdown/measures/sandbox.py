@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,7 @@ class Sandbox:
     """A read-only, locked-down copy of one database, refreshed when its data changes."""
 
     def __init__(self, db: Database, folder: Path | None = None):
-        self.db = db
+        self._db = weakref.ref(db)  # the sandbox never keeps its database alive
         if folder is None:
             folder = db.path.parent / ".sandbox" if db.path is not None else Path(tempfile.mkdtemp(prefix="lookdown-"))
         self.folder = folder
@@ -87,6 +88,13 @@ class Sandbox:
         self._lock = threading.Lock()
         self._version: int | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def db(self) -> Database:
+        db = self._db()
+        if db is None:
+            raise SandboxError("the database of this sandbox is closed")
+        return db
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The locked-down connection to a snapshot of the current data version."""
