@@ -11,6 +11,12 @@ from lookdown.store import Database
 from tests import fixtures
 
 
+@pytest.fixture(autouse=True)
+def own_measures_apart(tmp_path, monkeypatch):
+    """Every test reads and writes custom measures in a folder of its own, never measures/custom/."""
+    monkeypatch.setenv("LOOKDOWN_CUSTOM_MEASURES", str(tmp_path / "custom-measures"))
+
+
 @pytest.fixture
 def db():
     """An empty in-memory Lookdown database with a fixed pseudonymisation key."""

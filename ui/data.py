@@ -17,7 +17,6 @@ import streamlit as st
 
 from lookdown.ingest.inbox import INBOX_SECONDS, InboxWatcher, inbox_dir
 from lookdown.measures import (
-    CUSTOM_FOLDER,
     MEASURES_DIR,
     Catalogue,
     CatalogueError,
@@ -27,6 +26,7 @@ from lookdown.measures import (
     run_measures,
     segmentations,
 )
+from lookdown.measures.catalogue import custom_dir
 from lookdown.present.charts import pair_figure
 from lookdown.present.exports import export_request
 from lookdown.queries.cohorts import cohort_starts
@@ -83,7 +83,7 @@ def _inbox_watcher(path: str, every: float) -> InboxWatcher:
 
 def _catalogue_signature() -> tuple:
     """Changes when a measure file changes, so edited measures are picked up without a restart."""
-    files = sorted(Path(MEASURES_DIR).glob("*.sql")) + sorted((Path(MEASURES_DIR) / CUSTOM_FOLDER).glob("*.sql"))
+    files = sorted(Path(MEASURES_DIR).glob("*.sql")) + sorted(custom_dir().glob("*.sql"))
     return tuple((str(p), p.stat().st_mtime_ns) for p in files)
 
 

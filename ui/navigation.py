@@ -30,6 +30,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pilot.py", "Pilot vs rest", ":material/compare_arrows:"),
     ("money.py", "What it is worth", ":material/payments:"),
     ("flow.py", "Knowledge flow", ":material/hub:"),
+    ("measures.py", "Measures", ":material/functions:"),
     ("present.py", "Present", ":material/co_present:"),
 ]
 

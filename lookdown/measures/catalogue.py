@@ -7,6 +7,7 @@ or returns other columns) does not load, and every problem is reported together.
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,11 @@ from lookdown.store import empty_schema
 
 MEASURES_DIR = Path(__file__).resolve().parents[2] / "measures"
 CUSTOM_FOLDER = "custom"  # the organisation's own measures, inside the measures folder
+
+
+def custom_dir() -> Path:
+    """Where the organisation's own measures live: `LOOKDOWN_CUSTOM_MEASURES`, else measures/custom/."""
+    return Path(os.environ.get("LOOKDOWN_CUSTOM_MEASURES") or MEASURES_DIR / CUSTOM_FOLDER)
 
 
 PILLARS = ("collaboration", "engagement", "learning", "cost")
@@ -216,7 +222,9 @@ class Catalogue:
         if problems:
             raise CatalogueError(problems)
         rejected: dict[str, list[str]] = {}
-        for path in sorted(Path(custom if custom is not None else directory / CUSTOM_FOLDER).glob("*.sql")):
+        if custom is None:
+            custom = custom_dir() if Path(directory) == MEASURES_DIR else Path(directory) / CUSTOM_FOLDER
+        for path in sorted(Path(custom).glob("*.sql")):
             measure, found = check_custom(path.read_text(encoding="utf-8"), path.name, measures, path=path,
                                           check_sql=check_sql)
             if measure is None:

@@ -48,7 +48,8 @@ def served_db(demo_path, tmp_path_factory) -> Path:
 def server(served_db):
     """A fresh `streamlit run app.py` on `served_db`; always stopped at the end."""
     port = free_port()
-    env = {**os.environ, "LOOKDOWN_DB": str(served_db), "LOOKDOWN_INBOX_SECONDS": "0.5"}
+    env = {**os.environ, "LOOKDOWN_DB": str(served_db), "LOOKDOWN_INBOX_SECONDS": "0.5",
+           "LOOKDOWN_CUSTOM_MEASURES": str(served_db.parent / "custom-measures")}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",

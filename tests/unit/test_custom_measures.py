@@ -132,3 +132,38 @@ def test_check_measure_refuses_with_the_reason_and_exit_1(org, tmp_path, capsys,
     bad.write_text(HEADER.format(name="bad", label="Bad") + sql)
     assert main(["--db", str(org.path), "check-measure", str(bad)]) == 1
     assert reason in capsys.readouterr().err
+
+
+def test_a_blank_measure_and_a_copy_pass_the_checks_and_save_into_the_custom_folder(org, tmp_path):
+    import ast
+
+    from lookdown.measures.catalogue import check_custom
+    from lookdown.measures.custom import blank_measure, copy_of, save_custom, value_test_skeleton
+    from lookdown.store import audit
+
+    catalogue = Catalogue.load()
+    blank = blank_measure("new_requests")
+    assert check_custom(blank, "new_requests.sql", {m.name: m for m in catalogue})[1] == []
+    copy = copy_of(catalogue["training_requests"], "requests_without_elearning")
+    folder = tmp_path / "custom"
+    saved = save_custom(org, folder, "requests_without_elearning", copy, catalogue=catalogue)
+    assert saved == folder / "requests_without_elearning.sql" and saved.read_text().startswith(
+        "-- name: requests_without_elearning")
+    reloaded = Catalogue.load(custom=folder)
+    assert reloaded["requests_without_elearning"].custom
+    assert audit.trail(org).iloc[0]["detail"].startswith("added measures/custom/requests_without_elearning.sql")
+    ast.parse(value_test_skeleton(reloaded["requests_without_elearning"]))
+
+
+def test_saving_is_refused_for_a_viewer_and_for_a_measure_that_fails_its_checks(org, tmp_path):
+    from lookdown.measures.custom import blank_measure, save_custom
+    from lookdown.store.access import VIEWER, Actor, NotAllowed, acting_as
+
+    catalogue = Catalogue.load()
+    with acting_as(Actor("Ann", VIEWER)), pytest.raises(NotAllowed):
+        save_custom(org, tmp_path, "mine", blank_measure("mine"), catalogue=catalogue)
+    with pytest.raises(ValueError, match=r"Not saved: .*exactly one SELECT"):
+        save_custom(org, tmp_path, "mine", blank_measure("mine") + "; select 2", catalogue=catalogue)
+    with pytest.raises(ValueError, match="lower-case letters"):
+        save_custom(org, tmp_path, "../escape", blank_measure("mine"), catalogue=catalogue)
+    assert not list(tmp_path.glob("*.sql"))
