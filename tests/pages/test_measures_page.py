@@ -38,7 +38,7 @@ def test_copy_change_check_and_save_a_measure_which_then_appears_everywhere(tmp_
     run(at)
     at.text_input(key="editor-name").set_value("expensive_requests")
     run(at)
-    (area,) = [t for t in at.text_area]
+    (area,) = list(at.text_area)
     assert area.value.startswith("-- name: expensive_requests")
     area.set_value(area.value.replace("-- label: Training requests", "-- label: Expensive training requests")
                    .replace("and coalesce(t.status, 'requested') <> 'cancelled'",
@@ -46,7 +46,7 @@ def test_copy_change_check_and_save_a_measure_which_then_appears_everywhere(tmp_
     run(at)
     at.button(key="editor-check").click()
     run(at)
-    assert [s.value for s in at.success][0].startswith("It passes the checks.")
+    assert next(s.value for s in at.success).startswith("It passes the checks.")
     assert at.get("plotly_chart")
     at.button(key="editor-save").click()
     run(at)
@@ -59,7 +59,7 @@ def test_copy_change_check_and_save_a_measure_which_then_appears_everywhere(tmp_
 
 def test_a_refused_measure_says_why(tmp_path, monkeypatch, fixture_db_path):
     at = run(AppTest.from_file(PAGE, default_timeout=180))
-    (area,) = [t for t in at.text_area]
+    (area,) = list(at.text_area)
     area.set_value(area.value + "; drop table people")
     run(at)
     at.button(key="editor-check").click()
