@@ -3,6 +3,7 @@ to write the organisation's own, checked in a sandbox and previewed under the pr
 import streamlit as st
 
 import ui
+from lookdown.present.analysis_charts import values_table
 from lookdown.present.catalogue import PILLAR_TITLES, measure_cards
 from lookdown.present.charts import pair_figure
 from lookdown.present.labels import segment_label
@@ -67,6 +68,7 @@ if done and done[:2] == (name, text):
                    f"than {data.min_group_size} people are hidden.", icon=":material/check_circle:")
         if checked.preview is not None:
             st.plotly_chart(pair_figure(checked.preview), key="editor-preview")
+            st.dataframe(values_table(checked.preview, per_head=False), hide_index=True, key="editor-values")
         if save_col.button("Save", icon=":material/save:", key="editor-save"):
             path = editor.save(data, name, text)
             st.success(f"Saved as `{path}`: it now appears on every page with the other measures. A value test "

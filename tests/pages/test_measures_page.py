@@ -44,10 +44,15 @@ def test_copy_change_check_and_save_a_measure_which_then_appears_everywhere(tmp_
                    .replace("and coalesce(t.status, 'requested') <> 'cancelled'",
                             "and coalesce(t.status, 'requested') <> 'cancelled' and t.cost >= 500"))
     run(at)
+    at.selectbox(key="editor-by").set_value("department")
+    run(at)
     at.button(key="editor-check").click()
     run(at)
     assert next(s.value for s in at.success).startswith("It passes the checks.")
     assert at.get("plotly_chart")
+    table = at.dataframe[0].value
+    legal = table[table["group"] == "Legal"]
+    assert len(legal) and legal["hidden"].all() and legal["value (requests)"].isna().all()
     at.button(key="editor-save").click()
     run(at)
     saved = Path(os.environ["LOOKDOWN_CUSTOM_MEASURES"]) / "expensive_requests.sql"
