@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import duckdb
 
 from lookdown.contract import DATE_COLUMN, ENUM_SYNONYMS, OLD_DATES_ALLOWED, TEMPLATES, Column, Template
+from lookdown.ingest import limits
+from lookdown.ingest.limits import ImportProblem
 from lookdown.ingest.mapping import normalise
 from lookdown.ingest.sources import CsvText
 from lookdown.store import QUIET_SQL, run_watched
@@ -55,10 +57,6 @@ class Problem(NamedTuple):
 def in_file_order(problems) -> list[Problem]:
     """Problems sorted by line (those without a line last), in their order within a line."""
     return sorted((Problem(*p) for p in problems), key=lambda p: (p.line is None, p.line or 0))
-
-
-class ImportProblem(ValueError):
-    """The file cannot be read as the kind it was taken for (the reason is for the user)."""
 
 
 # The staging tables a file's rows are read from (Scratch below), and the names
@@ -162,7 +160,8 @@ class Scratch:
     def read_share(self, done: int, total: int) -> None:
         """For readers that go through a file in Python: `done` of `total` (bytes, files) read,
         passed on to on_read when it moved on by a percent or more (a Slack export can hold
-        tens of thousands of day files)."""
+        tens of thousands of day files). Checks the import's budget (lookdown.ingest.limits)."""
+        limits.check()
         if self.on_read is None or total <= 0:
             return
         share = min(done / total, 1.0)
@@ -199,7 +198,7 @@ class Scratch:
             "null_padding = false, store_rejects = true, auto_detect = false, "
             "max_line_size = 10000000)",
             {"path": str(csv.path), "delim": csv.delimiter, "columns": dict.fromkeys(names, "VARCHAR")},
-            self.on_read,
+            self.on_read, check=limits.check,
         )
         if self.on_read is not None:
             self.on_read(1.0)

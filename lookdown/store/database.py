@@ -53,14 +53,15 @@ class DatabaseBusy(RuntimeError):
 
 
 def run_watched(cur: duckdb.DuckDBPyConnection, sql: str, params: dict,
-                on_share: Callable[[float], None] | None) -> list[tuple]:
+                on_share: Callable[[float], None] | None, *, check: Callable[[], None] | None = None) -> list[tuple]:
     """Run one long statement and return its rows, calling on_share(share done, 0 to 1) every
-    PROGRESS_EVERY seconds from DuckDB's own progress of the query. The statement runs on a
-    worker thread and on_share is called on this one, so it may update a page; if on_share
-    raises, the statement is interrupted and the error goes to the caller (whose transaction, if
-    any, then rolls back). `cur` keeps tracking progress afterwards (a setting cannot change
-    inside an aborted transaction), with printing off as every cursor has it: nothing is drawn."""
-    if on_share is None:
+    PROGRESS_EVERY seconds from DuckDB's own progress of the query, and check() as often (it
+    raises to stop the statement: a time budget, a user gone). The statement runs on a worker
+    thread and both are called on this one, so on_share may update a page; if either raises,
+    the statement is interrupted and the error goes to the caller (whose transaction, if any,
+    then rolls back). `cur` keeps tracking progress afterwards (a setting cannot change inside
+    an aborted transaction), with printing off as every cursor has it: nothing is drawn."""
+    if on_share is None and check is None:
         return cur.execute(sql, params).fetchall()
     failure: list[BaseException] = []
     result: list[list[tuple]] = []
@@ -79,8 +80,10 @@ def run_watched(cur: duckdb.DuckDBPyConnection, sql: str, params: dict,
     try:
         while worker.is_alive():
             worker.join(PROGRESS_EVERY)
+            if check is not None and worker.is_alive():
+                check()
             share = cur.query_progress()
-            if worker.is_alive() and share > 0:
+            if on_share is not None and worker.is_alive() and share > 0:
                 on_share(min(share, 100.0) / 100)
     except BaseException:
         cur.interrupt()
