@@ -139,6 +139,7 @@ def cmd_measures(args, db_path: Path) -> int:
 
 def cmd_measure(args, db_path: Path) -> int:
     from lookdown.measures import Catalogue, run_measure
+    from lookdown.present.safe_text import spreadsheet_cell
 
     catalogue = Catalogue.load()
     measure = catalogue[args.name]
@@ -156,8 +157,9 @@ def cmd_measure(args, db_path: Path) -> int:
         writer = csv.DictWriter(sys.stdout, fieldnames=["period", "segment", "value", "people", "suppressed"],
                                 lineterminator="\n")
         writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "value": "" if row["value"] is None else row["value"],
+        for row in rows:  # a segment is a name from the data: escaped where a spreadsheet would run it
+            writer.writerow({**row, "segment": spreadsheet_cell(row["segment"]),
+                             "value": "" if row["value"] is None else row["value"],
                              "people": "" if row["people"] is None else row["people"],
                              "suppressed": str(row["suppressed"]).lower()})
     return 0

@@ -12,6 +12,7 @@ from lookdown.present.inventory import (
     upload_label,
 )
 from lookdown.present.labels import heading
+from lookdown.present.safe_text import markdown_text
 from ui import imports
 
 data = ui.start_page("Your data")
@@ -129,8 +130,8 @@ else:
             st.rerun()
     else:
         contents = imports.upload_contents_text(data, target)
-        st.warning(f"Remove {labels[target]}? This deletes {contents}. It cannot be undone; you can load "
-                   "the file again later.", icon=":material/warning:")
+        st.warning(f"Remove {markdown_text(labels[target])}? This deletes {contents}. It cannot be undone; "
+                   "you can load the file again later.", icon=":material/warning:")
         yes, no = st.columns([1, 4])
         if yes.button("Yes, remove it", type="primary", key="remove-confirm"):
             removed = imports.remove_upload(data, target)

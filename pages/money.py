@@ -13,6 +13,7 @@ from lookdown.present.analysis_charts import (
     money,
     shown_value,
 )
+from lookdown.present.safe_text import markdown_text
 from ui import analysis
 from ui.banner import long_date
 
@@ -59,7 +60,7 @@ stored = analysis.assumptions(data)
 assumptions = stored.assumptions
 currency = assumptions.currency
 if stored.problem:
-    st.warning(stored.problem)
+    st.warning(markdown_text(stored.problem))
 notice = st.session_state.pop("money_notice", None)
 if notice:
     st.success(notice, icon=":material/check_circle:")

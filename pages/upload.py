@@ -3,6 +3,7 @@ written, map the columns of unknown exports once, then load everything in one cl
 import streamlit as st
 
 import ui
+from lookdown.present.safe_text import markdown_text
 from ui import imports
 
 data = ui.start_page("Upload your data")
@@ -40,7 +41,7 @@ if files:
     ready = [item for item, d in zip(items, detections) if d.understood]
     waiting = [item.source.name for item, d in zip(items, detections) if d.kind == "needs_mapping"]
     if waiting:
-        st.caption(f"Waiting for a saved column mapping: {', '.join(waiting)}.")
+        st.caption(f"Waiting for a saved column mapping: {markdown_text(', '.join(waiting))}.")
     noun = "file" if len(ready) == 1 else "files"
     if st.button(f"Load {len(ready)} {noun}", type="primary", disabled=not ready, key="load",
                  icon=":material/upload:"):

@@ -25,6 +25,7 @@ from lookdown.present.inventory import (
     report_sentence,
 )
 from lookdown.present.labels import FILE_KIND_LABELS
+from lookdown.present.safe_text import markdown_text
 from lookdown.queries import inventory
 from lookdown.store import SMALLEST_ALLOWED_GROUP_SIZE, Database
 from ui.banner import long_date
@@ -79,15 +80,15 @@ def _range_text(detection: Detection) -> str:
 def show_detection(data: PageData, index: int, item: Item, detection: Detection) -> None:
     """One file's card: what Lookdown recognised, or the mapping form, or why it cannot read it."""
     with st.container(border=True):
-        title = f"**{item.source.name}**"
+        title = f"**{markdown_text(item.source.name)}**"
         if item.companion is not None:
-            title += f" (read together with **{item.companion.name}**)"
+            title += f" (read together with **{markdown_text(item.companion.name)}**)"
         st.markdown(title)
         if detection.kind == "needs_mapping":
             mapping_form(data, index, detection)
             return
         if not detection.understood:
-            st.error(f"Lookdown cannot load this file: {detection.reason}", icon=":material/block:")
+            st.error(f"Lookdown cannot load this file: {markdown_text(detection.reason)}", icon=":material/block:")
             return
         kind = FILE_KIND_LABELS.get(detection.kind, detection.kind)
         st.markdown(f"Read as **{kind}**, into the **{_label(detection.table)}** (`{detection.table}`).")
@@ -100,20 +101,20 @@ def show_detection(data: PageData, index: int, item: Item, detection: Detection)
         rejected.metric("Rows to reject", f"{detection.rejected:,}")
         dates.metric("Dates", _range_text(detection))
         for notice in detection.notices:
-            st.info(notice, icon=":material/info:")
+            st.info(markdown_text(notice), icon=":material/info:")
         used = {h: c for h, c in detection.mapping.items() if c}
         ignored = [h for h in detection.headers if h not in used]
         if used and detection.table in TEMPLATES:
             if all(h.strip().lower() == c for h, c in used.items()):
                 st.markdown("Columns: " + ", ".join(f"`{c}`" for c in used.values()))
             else:
-                st.markdown("Columns: " + ", ".join(f"`{h}` → `{c}`" for h, c in used.items()))
+                st.markdown("Columns: " + ", ".join(f"{markdown_text(h, code=True)} → `{c}`" for h, c in used.items()))
             if ignored:
-                st.caption("Not used: " + ", ".join(f"`{h}`" for h in ignored))
+                st.caption("Not used: " + ", ".join(markdown_text(h, code=True) for h in ignored))
         preview = detection.preview
         empty = [c for c in preview.columns if c != "line" and preview[c].isna().all()]
         st.caption("The first rows as they would be loaded (person identifiers masked)"
-                   + (f"; empty in these rows: {', '.join(empty)}:" if empty else ":"))
+                   + (f"; empty in these rows: {markdown_text(', '.join(empty))}:" if empty else ":"))
         st.dataframe(preview.drop(columns=empty), hide_index=True)
         if detection.rejected:
             st.caption(f"The first of the {detection.rejected:,} rows that would be rejected, and why:")
@@ -165,7 +166,7 @@ def mapping_form(data: PageData, index: int, detection: Detection) -> None:
     problems = _mapping_problems(table, mapping)
     for header, names in clashes.items():
         if len(names) > 1:
-            problems.append(f"`{header}` is chosen for {', '.join(names)}: one column each.")
+            problems.append(f"{markdown_text(header, code=True)} is chosen for {', '.join(names)}: one column each.")
     one_of = "; ".join(f"one of {' or '.join(g)}" for g in template.one_of)
     st.caption("Required: " + ", ".join(template.required) + (f"; {one_of}" if one_of else "")
                + ". Columns left as " + NOT_IN_FILE + " stay empty; file columns not chosen are ignored.")
@@ -264,16 +265,16 @@ def _inbox_section(data: PageData) -> None:
     waiting = watcher.waiting()
     if waiting:
         st.markdown(f"**Waiting in `{folder}`:** " + ", ".join(
-            f"`{p.name}` ({size / 1e6:,.1f} MB)" for p, (size, _) in waiting.items()))
+            f"{markdown_text(p.name, code=True)} ({size / 1e6:,.1f} MB)" for p, (size, _) in waiting.items()))
     else:
         st.markdown(f"No files are waiting in `{folder}`.")
     if watcher.error:
-        st.error(f"The last look into the inbox failed: {watcher.error}", icon=":material/error:")
+        st.error(f"The last look into the inbox failed: {markdown_text(watcher.error)}", icon=":material/error:")
     if watcher.imported:
         st.markdown(f"**Imported from the inbox while the app ran** (the last {INBOX_SHOWN} at most, "
                     "newest first):")
         for when, result in list(reversed(watcher.imported))[:INBOX_SHOWN]:
-            moved = ", ".join(f"`{p.relative_to(folder).as_posix()}`" for p in result.moved)
+            moved = ", ".join(markdown_text(p.relative_to(folder).as_posix(), code=True) for p in result.moved)
             line = f"{when:%d %b %Y %H:%M:%S}: {report_sentence(result.report)} Moved to {moved}."
             if result.report.succeeded:
                 st.caption(line)
@@ -295,9 +296,9 @@ def show_results(data: PageData, run: ImportRun) -> None:
         else:
             st.success(sentence, icon=":material/check_circle:")
         for notice in report.notices:
-            st.caption(f"{report.file}: {notice}")
+            st.caption(markdown_text(f"{report.file}: {notice}"))
         for path in run.moved.get(report.file, []):
-            st.caption(f"Moved to `{path}`.")
+            st.caption(f"Moved to {markdown_text(path, code=True)}.")
     st.dataframe(report_frame(run.reports), hide_index=True)
     rejected = inventory.rejected_rows(data.db, run.upload_ids)
     if rejected.empty:

@@ -6,8 +6,8 @@ transaction, so the database stays exactly as it was.
 
 - ZIP archives (Slack and Viva Engage exports, and XLSX workbooks, which are ZIPs) are checked
   from their directory before anything is inflated: each file's inflated size, the archive's
-  total and each file's compression ratio. Inflating is then counted as it goes, so a directory
-  that lies about sizes is caught too.
+  total and each file's compression ratio. Inflating stops at the declared size (a directory that
+  lies about a size gives a damaged file, not more bytes).
 - Workbooks are read a row at a time, up to a number of cells; JSON and XML a record at a time.
 - Reading and checking one file has a time budget (`Budget`), checked as it is read; the budget
   also ends an import its user abandoned (`cancelled`). DuckDB, which reads and writes the rows,

@@ -361,6 +361,7 @@ def write_watched(
     calling progress(rows written so far) as it runs (lookdown.store.run_watched), then
     progress(rows); an abandoned import stops it (lookdown.ingest.limits.check). Returns the rows
     inserted."""
+    limits.check()
     report = None if progress is None else (lambda share: progress(int(rows * share)))
     ((inserted,),) = run_watched(cur, insert_sql, params, report, check=limits.check)
     if progress is not None:
