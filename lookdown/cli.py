@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from lookdown.periods import GRAINS
-from lookdown.store import Database, DatabaseBusy, default_db_path
+from lookdown.store import Database, DatabaseBusy, ReadOnlyDatabase, default_db_path
 
 if TYPE_CHECKING:
     from lookdown.measures import MeasureResult
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     db_path = Path(getattr(args, "db", None) or default_db_path())
     try:
         return COMMANDS[args.command](args, db_path)
-    except (CommandError, DatabaseBusy, ValueError, KeyError) as exc:  # CatalogueError is a ValueError
+    except (CommandError, DatabaseBusy, ReadOnlyDatabase, ValueError, KeyError) as exc:  # CatalogueError: a ValueError
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"lookdown: {message}", file=sys.stderr)
         return 2

@@ -108,6 +108,8 @@ else:
 
 # -- Settings ----------------------------------------------------------------------------------
 st.subheader("Settings")
+if data.db.read_only:
+    st.caption(f"Settings cannot be changed: {markdown_text(data.db.read_only_message)}")
 tz_column, size_column = st.columns(2)
 with tz_column:
     imports.timezone_setting(data, key="data-timezone", label="Time zone")
@@ -118,6 +120,8 @@ with size_column:
 st.subheader("Remove an upload")
 if uploads.empty:
     st.markdown("Nothing to remove.")
+elif data.db.read_only:
+    st.caption(f"Uploads cannot be removed: {markdown_text(data.db.read_only_message)}")
 else:
     st.caption("Removes everything that came from one upload: its rows in every table, its rejected rows "
                "and so its part in every figure. Other uploads stay as they are.")

@@ -93,9 +93,11 @@ with st.expander("Assumptions: unit values and programme costs", expanded=not st
                         format="%.2f", key=f"money_{name}")
                 st.caption(f"Source: {sources[name]}")
         st.form_submit_button("Save with the data", icon=":material/save:", type="primary",
-                              on_click=save_panel, args=(data,))
+                              on_click=save_panel, args=(data,), disabled=data.db.read_only)
     st.button("Restore the defaults", icon=":material/restart_alt:", key="money_restore",
-              on_click=restore_defaults, args=(data,), disabled=not stored.saved)
+              on_click=restore_defaults, args=(data,), disabled=not stored.saved or data.db.read_only)
+    if data.db.read_only:
+        st.caption(f"The assumptions cannot be saved: {markdown_text(data.db.read_only_message)}")
 names = [name for name, _ in loaded]
 starts = dict(loaded)
 pick_col, clear_col = st.columns([2, 2], vertical_alignment="bottom")

@@ -7,6 +7,9 @@ from lookdown.present.safe_text import markdown_text
 from ui import imports
 
 data = ui.start_page("Upload your data")
+if data.db.read_only:
+    st.warning(f"Uploads are not available: {markdown_text(data.db.read_only_message)}", icon=":material/lock:")
+    st.stop()
 
 limit = st.get_option("server.maxUploadSize")
 inbox = data.inbox.folder

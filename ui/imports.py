@@ -323,7 +323,7 @@ def timezone_setting(data: PageData, key: str, label: str = "Time zone of chat e
     current = inventory.timezone(data.db)
     return st.selectbox(
         label, zones, index=zones.index(current) if current in zones else 0, key=key,
-        on_change=_save_timezone, args=(data.db, key),
+        on_change=_save_timezone, args=(data.db, key), disabled=data.db.read_only,
         help="Chat exports (Slack, Viva Engage, Stack Exchange) record moments in UTC. Lookdown counts "
              "each message on the day it was where your organisation works. Saved for later imports; "
              "files already loaded keep the days they were loaded with.",
@@ -338,6 +338,7 @@ def group_size_setting(data: PageData, key: str) -> int:
     return st.number_input(
         "Minimum group size", min_value=SMALLEST_ALLOWED_GROUP_SIZE, max_value=100, step=1,
         value=data.min_group_size, key=key, on_change=_save_group_size, args=(data.db, key),
+        disabled=data.db.read_only,
         help=f"Figures about fewer people than this are hidden. Never below {SMALLEST_ALLOWED_GROUP_SIZE}: "
              "smaller groups would let readers recognise individuals.",
     )

@@ -350,6 +350,7 @@ def import_files(
     cancelled() is asked as files are read and written: once it is true (the page that started
     the import was closed), the import stops, the file being written is rolled back and
     ImportCancelled is raised. A file with a header and no rows is reported and not recorded."""
+    db.require_writable()
     tz, today = _settings(db, timezone, today)
     sources = [_as_source(p) for p in paths]
     items = pair(sources)

@@ -150,8 +150,9 @@ class InboxWatcher:
                 logging.getLogger(__name__).exception("Importing the inbox %s failed", self.folder)
 
     def start(self) -> InboxWatcher:
-        """Watch the folder (made if missing, ready for the first copy) on a thread of its own."""
-        if self.every > 0 and self._thread is None:
+        """Watch the folder (made if missing, ready for the first copy) on a thread of its own;
+        not for a database that can only be read, where nothing could be imported."""
+        if self.every > 0 and self._thread is None and not self.db.read_only:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._thread = threading.Thread(target=self._run, name="lookdown-inbox", daemon=True)
             self._thread.start()

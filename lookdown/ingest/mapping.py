@@ -127,6 +127,7 @@ def save_mapping(db: Database, headers: list[str], table: str, mapping: dict[str
     unknown = sorted(set(clean.values()) - columns)
     if unknown:
         raise ValueError(f"{table} has no column(s) {', '.join(unknown)}")
+    db.require_writable()
     sig = signature(headers)
     db.cursor().execute(
         "insert or replace into column_mappings (signature, target_table, mapping, headers) "

@@ -34,6 +34,9 @@ DELIMITERS = (",", ";", "\t", "|")
 
 
 READ_CHUNK = 1 << 20
+# Characters no text value holds (C0 controls but tab, line feed and carriage return; DEL): a NUL
+# byte in a CSV is a damaged or binary file, and would pass unseen into names.
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Hashes and counts files' lines beside the main thread (Source.count_in_background).
 _COUNTING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lookdown-count")
 
@@ -47,7 +50,7 @@ class Source:
         if data is None and path is None:
             raise ValueError("A source needs its bytes or a path.")
         self.name, self.path, self._data = name, path, data
-        self._counting: Future[tuple[str, int]] | None = None
+        self._counting: Future[tuple[str, int, bool]] | None = None
         self._counting_lock = threading.Lock()
 
     @property
@@ -106,13 +109,15 @@ class Source:
             if self._counting is None:
                 self._counting = _COUNTING.submit(self._count)
 
-    def _count(self) -> tuple[str, int]:
-        """(SHA-256, lines: line breaks plus a last line without one), in one read."""
-        digest, breaks, last = hashlib.sha256(), 0, b""
+    def _count(self) -> tuple[str, int, bool]:
+        """(SHA-256, lines: line breaks plus a last line without one, whether a control character
+        is in it), in one read."""
+        digest, breaks, last, control = hashlib.sha256(), 0, b"", False
         for block in self.chunks():
             digest.update(block)
             breaks, last = breaks + block.count(b"\n"), block[-1:]
-        return digest.hexdigest(), breaks + (1 if last not in (b"", b"\n") else 0)
+            control = control or CONTROL_BYTES.search(block) is not None
+        return digest.hexdigest(), breaks + (1 if last not in (b"", b"\n") else 0), control
 
     @property
     def sha256(self) -> str:
@@ -123,6 +128,12 @@ class Source:
     def line_count(self) -> int:
         self.count_in_background()
         return self._counting.result()[1]
+
+    @property
+    def has_control_characters(self) -> bool:
+        """Some byte is a control character no text holds (CONTROL_BYTES)."""
+        self.count_in_background()
+        return self._counting.result()[2]
 
     @property
     def ascii(self) -> bool:
@@ -251,6 +262,11 @@ class CsvText:
     def ascii(self) -> bool:
         """Every byte of the file DuckDB reads is ASCII (so no value holds a non-breaking space)."""
         return self._read.ascii
+
+    @property
+    def has_control_characters(self) -> bool:
+        """The file DuckDB reads holds a control character (so its values are checked for them)."""
+        return self._read.has_control_characters
 
     @functools.cached_property
     def _read(self) -> Source:

@@ -48,6 +48,7 @@ def save_assumptions(db, assumptions: Assumptions) -> None:
 
 def reset_assumptions(db) -> None:
     """Forget the saved assumptions: the documented defaults apply again."""
+    db.require_writable()
     db.cursor().execute("delete from settings where key = $k", {"k": SETTING})
 
 
