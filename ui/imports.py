@@ -5,15 +5,19 @@ inventory of what is loaded (cached by data version, like every other result).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lookdown.contract import TABLE_LABELS, TEMPLATES
 from lookdown.ingest import Detection, FileReport, import_files, inspect_file, save_mapping, suggest_mapping
 from lookdown.ingest import remove_upload as remove_from_database
 from lookdown.ingest.importer import mask
+from lookdown.ingest.limits import ImportCancelled
 from lookdown.ingest.readers import Item, pair
 from lookdown.ingest.sources import Source
 from lookdown.present.inventory import (
@@ -42,10 +46,22 @@ INBOX_SHOWN = 10  # automatic imports listed
 # -- Detection ---------------------------------------------------------------------------------
 
 
+def session_gone() -> Callable[[], bool]:
+    """Whether the browser session running this page has gone (its tab closed, or it navigated
+    away): the `cancelled` of an import or preview it started, which then stops at once instead of
+    keeping a core busy for nobody. Streamlit drops a session from its active ones the moment its
+    connection closes. Never true outside a running server (AppTest, bare mode)."""
+    context = get_script_run_ctx()
+    if context is None or not Runtime.exists():
+        return lambda: False
+    runtime, session_id = Runtime.instance(), context.session_id
+    return lambda: not runtime.is_active_session(session_id)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _detect(_db: Database, _data: bytes, _companion: bytes | None, name: str, digest: str,
             companion_digest: str | None, timezone: str, mappings: tuple) -> Detection:
-    return inspect_file(_data, name, db=_db, timezone=timezone, companion=_companion)
+    return inspect_file(_data, name, db=_db, timezone=timezone, companion=_companion, cancelled=session_gone())
 
 
 def _digest(data: bytes) -> str:
@@ -114,7 +130,7 @@ def show_detection(data: PageData, index: int, item: Item, detection: Detection)
         preview = detection.preview
         empty = [c for c in preview.columns if c != "line" and preview[c].isna().all()]
         st.caption("The first rows as they would be loaded (person identifiers masked)"
-                   + (f"; empty in these rows: {markdown_text(', '.join(empty))}:" if empty else ":"))
+                   + (f"; empty in these rows: {', '.join(empty)}:" if empty else ":"))  # template columns
         st.dataframe(preview.drop(columns=empty), hide_index=True)
         if detection.rejected:
             st.caption(f"The first of the {detection.rejected:,} rows that would be rejected, and why:")
@@ -225,8 +241,11 @@ def load_files(data: PageData, items: list[Item]) -> None:
         if item.companion is not None:
             sources.append(item.companion)
     written, reading = _progress_bar()
-    reports = import_files(data.db, sources, timezone=inventory.timezone(data.db), progress=written,
-                           reading=reading)
+    try:
+        reports = import_files(data.db, sources, timezone=inventory.timezone(data.db), progress=written,
+                               reading=reading, cancelled=session_gone())
+    except ImportCancelled:  # nobody is there to see it: the file being written was rolled back
+        st.stop()
     st.session_state[RESULTS_KEY] = ImportRun(reports, "upload")
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     st.rerun()
@@ -234,7 +253,10 @@ def load_files(data: PageData, items: list[Item]) -> None:
 
 def load_inbox(data: PageData) -> None:
     written, reading = _progress_bar()
-    results = data.inbox.import_now(progress=written, reading=reading)
+    try:
+        results = data.inbox.import_now(progress=written, reading=reading, cancelled=session_gone())
+    except ImportCancelled:  # the files stay in the inbox, for the watcher or the next visit
+        st.stop()
     moved = {r.report.file: [str(p) for p in r.moved] for r in results}
     st.session_state[RESULTS_KEY] = ImportRun([r.report for r in results], "inbox", moved)
     st.rerun()

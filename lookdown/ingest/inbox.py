@@ -64,16 +64,18 @@ def import_inbox(
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
     reading: Callable[[str, float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[InboxResult]:
-    """Import every file waiting in `folder`, as the Upload page imports uploaded files (progress
-    and reading as in import_files), then move each to done/ (loaded, even when some rows were
-    rejected) or failed/ (not loaded)."""
+    """Import every file waiting in `folder`, as the Upload page imports uploaded files (progress,
+    reading and cancelled as in import_files), then move each to done/ (loaded, even when some
+    rows were rejected) or failed/ (not loaded). Cancelled, every file stays where it is."""
     files = waiting_files(folder)
     if not files:
         return []
     sources = [open_source(p) for p in files]
     items = pair(sources)
-    reports = import_files(db, sources, timezone=timezone, today=today, progress=progress, reading=reading)
+    reports = import_files(db, sources, timezone=timezone, today=today, progress=progress, reading=reading,
+                           cancelled=cancelled)
     by_name = {r.file: r for r in reports}
     results = []
     for item in items:
@@ -134,11 +136,12 @@ class InboxWatcher:
             return results
 
     def import_now(self, progress: Callable[[int, int], None] | None = None,
-                   reading: Callable[[str, float], None] | None = None) -> list[InboxResult]:
+                   reading: Callable[[str, float], None] | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> list[InboxResult]:
         """Import every waiting file at once (the Upload page's button)."""
         with self._lock:
             self._last_look = None
-            return import_inbox(self.db, self.folder, progress=progress, reading=reading)
+            return import_inbox(self.db, self.folder, progress=progress, reading=reading, cancelled=cancelled)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):

@@ -25,10 +25,13 @@ import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-# What can begin markup inside a line: emphasis, code, links and images, HTML and autolinks, tables,
-# strike-through, Streamlit's :colour[...] and $math$, entities, e-mail autolinks; block markers
-# (- + = # and a number's dot) count only at the start; the dot of "www." makes a link too.
-_MARKUP = re.compile(r"([\\`*_\[\](){}<>!#|~$:@&])|^([-+=.])|(?<=www)(\.)", re.IGNORECASE)
+# What can begin markup inside a line: emphasis, code, links and images ([), HTML and autolinks,
+# tables, strike-through, Streamlit's $math$, entities and e-mail autolinks; the colon of a URL
+# and the dot of "www." (autolinks); and at the start, what makes a heading (#) or a list item
+# (-, + or a number and a dot, followed by a space). Line breaks are gone, so nothing else can
+# begin a block.
+_MARKUP = re.compile(r"[\\`*_\[\]<>|~$&@]|:(?=//)|(?<=www)\.|^[#+-](?=[\s#]|$)", re.IGNORECASE)
+_NUMBERED = re.compile(r"^(\d+)\.(?=\s|$)")
 _LONGEST_TICKS = re.compile(r"`+")
 
 
@@ -59,7 +62,7 @@ def markdown_text(value, *, code: bool = False) -> str:
     if code:
         ticks = "`" * (max((len(run) for run in _LONGEST_TICKS.findall(text)), default=0) + 1)
         return f"{ticks} {text} {ticks}" if text.startswith("`") or text.endswith("`") else f"{ticks}{text}{ticks}"
-    return _MARKUP.sub(lambda match: "\\" + match.group(0), text)
+    return _NUMBERED.sub(r"\1\\.", _MARKUP.sub(lambda match: "\\" + match.group(0), text))
 
 
 def plotly_text(value) -> str:
