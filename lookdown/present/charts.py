@@ -143,7 +143,7 @@ def _panel(result: MeasureResult, col: int, colours: dict[str, str], shown: set[
             "x": [day.isoformat() for day, _, _, _ in cells],
             "y": [value for _, value, _, _ in cells],
             "name": plotly_text(segment) if segmented else measure.label,
-            "legendgroup": segment,
+            "legendgroup": plotly_text(segment),
             "showlegend": segmented and segment not in shown,
             "mode": "lines+markers",
             "connectgaps": False,
