@@ -98,9 +98,9 @@ def test_a_rejected_value_like_a_formula_downloads_escaped(server, browser):
     try:
         page.locator('input[type="file"]').set_input_files(files=[{
             "name": "training.csv", "mimeType": "text/csv",
-            "buffer": ('requested_on,person_id,department,course,status,cost\n'
-                       '2024-11-04,p001,Sales,Excel,"=HYPERLINK(""http://x"",""y"")",100\n'
-                       '2024-11-05,p002,Sales,Excel,requested,-5\n').encode()}])
+            "buffer": (b'requested_on,person_id,department,course,status,cost\n'
+                       b'2024-11-04,p001,Sales,Excel,"=HYPERLINK(""http://x"",""y"")",100\n'
+                       b'2024-11-05,p002,Sales,Excel,requested,-5\n')}])
         page.get_by_role("button", name="Load 1 file").click(timeout=TIMEOUT)
         page.get_by_text("0 rows loaded, 2 rejected").wait_for(timeout=TIMEOUT)
         page.wait_for_selector(IDLE, timeout=TIMEOUT)

@@ -405,3 +405,18 @@ def test_the_app_listens_on_this_computer_only():
     assert 'address = "127.0.0.1"' in config
     with socket.socket() as probe:  # the address is this computer's own
         probe.bind((args.address, 0))
+
+
+def test_the_readme_states_every_limit():
+    from lookdown.ingest.limits import seconds_text, size_text
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Limits"):readme.index("### Safe to open")]
+    stated = [size_text(limits.MAX_MEMBER_BYTES), size_text(limits.MAX_ARCHIVE_BYTES),
+              f"{limits.MAX_COMPRESSION_RATIO} times (files over {size_text(limits.RATIO_CHECKED_FROM)})",
+              f"{limits.MAX_MEMBERS:,}", size_text(limits.MAX_JSON_BYTES), f"{limits.MAX_SLACK_MESSAGES:,}",
+              f"{limits.MAX_XLSX_CELLS:,}, read within {seconds_text(limits.MAX_XLSX_SECONDS)}",
+              size_text(limits.MAX_HEADER_BYTES), seconds_text(limits.MAX_READ_SECONDS),
+              limits.IMPORT_MEMORY_LIMIT.replace("GB", " GB")]
+    for value in stated:
+        assert f"| {value} |" in section, value
