@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from lookdown.periods import GRAINS
-from lookdown.store import Database, DatabaseBusy, default_db_path
+from lookdown.store import Database, DatabaseBusy, ReadOnlyDatabase, default_db_path
 
 if TYPE_CHECKING:
     from lookdown.measures import MeasureResult
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     db_path = Path(getattr(args, "db", None) or default_db_path())
     try:
         return COMMANDS[args.command](args, db_path)
-    except (CommandError, DatabaseBusy, ValueError, KeyError) as exc:  # CatalogueError is a ValueError
+    except (CommandError, DatabaseBusy, ReadOnlyDatabase, ValueError, KeyError) as exc:  # CatalogueError: a ValueError
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"lookdown: {message}", file=sys.stderr)
         return 2
@@ -169,6 +169,7 @@ def cmd_measures(args, db_path: Path) -> int:
 
 def cmd_measure(args, db_path: Path) -> int:
     from lookdown.measures import Catalogue, run_measure
+    from lookdown.present.safe_text import spreadsheet_cell
 
     catalogue = Catalogue.load()
     measure = catalogue[args.name]
@@ -186,8 +187,9 @@ def cmd_measure(args, db_path: Path) -> int:
         writer = csv.DictWriter(sys.stdout, fieldnames=["period", "segment", "value", "people", "suppressed"],
                                 lineterminator="\n")
         writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "value": "" if row["value"] is None else row["value"],
+        for row in rows:  # a segment is a name from the data: escaped where a spreadsheet would run it
+            writer.writerow({**row, "segment": spreadsheet_cell(row["segment"]),
+                             "value": "" if row["value"] is None else row["value"],
                              "people": "" if row["people"] is None else row["people"],
                              "suppressed": str(row["suppressed"]).lower()})
     return 0

@@ -12,6 +12,7 @@ from lookdown.present.inventory import (
     upload_label,
 )
 from lookdown.present.labels import heading
+from lookdown.present.safe_text import markdown_text
 from ui import imports
 
 data = ui.start_page("Your data")
@@ -107,6 +108,8 @@ else:
 
 # -- Settings ----------------------------------------------------------------------------------
 st.subheader("Settings")
+if data.db.read_only:
+    st.caption(f"Settings cannot be changed: {markdown_text(data.db.read_only_message)}")
 tz_column, size_column = st.columns(2)
 with tz_column:
     imports.timezone_setting(data, key="data-timezone", label="Time zone")
@@ -117,6 +120,8 @@ with size_column:
 st.subheader("Remove an upload")
 if uploads.empty:
     st.markdown("Nothing to remove.")
+elif data.db.read_only:
+    st.caption(f"Uploads cannot be removed: {markdown_text(data.db.read_only_message)}")
 elif not data.can_edit:
     st.caption("Only the team's editors can remove uploads.")
 else:
@@ -131,8 +136,8 @@ else:
             st.rerun()
     else:
         contents = imports.upload_contents_text(data, target)
-        st.warning(f"Remove {labels[target]}? This deletes {contents}. It cannot be undone; you can load "
-                   "the file again later.", icon=":material/warning:")
+        st.warning(f"Remove {markdown_text(labels[target])}? This deletes {contents}. It cannot be undone; "
+                   "you can load the file again later.", icon=":material/warning:")
         yes, no = st.columns([1, 4])
         if yes.button("Yes, remove it", type="primary", key="remove-confirm"):
             removed = imports.remove_upload(data, target)

@@ -16,6 +16,7 @@ from lookdown.present.analysis_charts import (
     verdict_badge,
 )
 from lookdown.present.labels import segment_label
+from lookdown.present.safe_text import markdown_text
 from ui import analysis
 from ui.banner import long_date
 from ui.data import page_segmentations
@@ -68,7 +69,7 @@ measure = catalogue[name]
 currency = analysis.currency(data)
 unit = display_unit(measure, currency)
 st.caption(f"**{measure.label}**: {measure.description} **Source:** {measure.sources_text()}. "
-           f"**Unit:** {unit}.")
+           f"**Unit:** {markdown_text(unit)}.")
 span = analysis.month_range(data, first, last, grain)
 if span is None:
     st.warning(f"The chosen months hold no whole {GRAIN_NOUNS[grain][0]}: choose more months or a shorter grain.")
@@ -98,9 +99,9 @@ per_row = 4
 for row in range(0, len(badges), per_row):
     for column, badge in zip(st.columns(per_row), badges[row:row + per_row]):
         with column.container(border=True):
-            st.markdown(f"**{badge.segment}**")
-            st.badge(badge.label, icon=badge.icon, color=badge.colour, help=badge.explanation)
-            st.caption(badge.change)
+            st.markdown(f"**{markdown_text(badge.segment)}**")
+            st.badge(badge.label, icon=badge.icon, color=badge.colour, help=markdown_text(badge.explanation))
+            st.caption(markdown_text(badge.change))
 
 st.plotly_chart(
     trend_figure(result, verdicts, per_head=heads, unit=unit, segments=shown, markers=ui.cohort_markers(data)),
@@ -108,7 +109,7 @@ st.plotly_chart(
 )
 with st.expander("Why each verdict", expanded=False):
     for badge in badges:
-        st.markdown(f"**{badge.segment}:** {badge.explanation}")
+        st.markdown(f"**{markdown_text(badge.segment)}:** {markdown_text(badge.explanation)}")
 
 st.subheader("The values")
 table = values_table(result, per_head=heads, unit=unit)

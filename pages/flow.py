@@ -7,6 +7,7 @@ import ui
 from lookdown.formats import fmt
 from lookdown.periods import next_period
 from lookdown.present.analysis_charts import flow_figure, share_figure
+from lookdown.present.safe_text import markdown_text
 from ui import analysis
 from ui.banner import long_date
 
@@ -49,7 +50,8 @@ share_col.metric(
 
 if flow.merged_departments:
     st.info(
-        f"**Shown together as '{flow.merged_name}':** {', '.join(flow.merged_departments)}. "
+        f"**Shown together as '{markdown_text(flow.merged_name)}':** "
+        f"{markdown_text(', '.join(flow.merged_departments))}. "
         "Departments with fewer than "
         f"{flow.min_group_size} people in this period are merged so that no figure describes a handful of "
         "people; when the merged group would itself be too small, the next smallest department joins it. "
@@ -63,7 +65,7 @@ st.caption("Rows: the department that answered or replied. Columns: the departme
 
 st.subheader("How often a question is answered from another department")
 st.plotly_chart(share_figure(flow), key="flow_share_chart", config={"displaylogo": False})
-st.markdown(flow.explanation)
+st.markdown(markdown_text(flow.explanation))
 if flow.questions_undetermined:
     st.caption(f"{fmt(flow.questions_undetermined)} answered question(s) involve people missing from the "
                "people file and are left out of the shares.")

@@ -15,6 +15,7 @@ from lookdown.present.analysis_charts import (
     money,
     shown_value,
 )
+from lookdown.present.safe_text import markdown_text
 from ui import analysis
 from ui.banner import long_date
 
@@ -73,7 +74,7 @@ assumptions = stored.assumptions
 currency = analysis.currency(data)
 mismatch = currency_problem(assumptions, currency, saved=stored.saved)
 if stored.problem:
-    st.warning(stored.problem)
+    st.warning(markdown_text(stored.problem))
 notice = st.session_state.pop("money_notice", None)
 if notice:
     st.success(notice, icon=":material/check_circle:")
@@ -117,10 +118,13 @@ with st.expander("Assumptions: unit values and programme costs", expanded=not st
                            f"Your figure in {currency}. The default, {shown:,.2f} {assumptions.currency}, "
                            f"comes from: {sources[name]}")
         st.form_submit_button("Save with the data", icon=":material/save:", type="primary",
-                              on_click=save_panel, args=(data,), disabled=not data.can_edit,
+                              on_click=save_panel, args=(data,), disabled=data.db.read_only or not data.can_edit,
                               help=None if data.can_edit else "Only the team's editors save assumptions.")
     st.button("Restore the defaults", icon=":material/restart_alt:", key="money_restore",
-              on_click=restore_defaults, args=(data,), disabled=not stored.saved or not data.can_edit)
+              on_click=restore_defaults, args=(data,),
+              disabled=not stored.saved or data.db.read_only or not data.can_edit)
+    if data.db.read_only:
+        st.caption(f"The assumptions cannot be saved: {markdown_text(data.db.read_only_message)}")
 if mismatch:
     st.stop()
 names = [name for name, _ in loaded]

@@ -13,6 +13,7 @@ from lookdown.present.analysis_charts import (
     projection_figure,
     value_text,
 )
+from lookdown.present.safe_text import markdown_text
 from ui import analysis
 from ui.banner import long_date
 
@@ -90,7 +91,7 @@ try:
         comparison = analysis.department_comparison(
             data, measure, chosen, start_on=start_on, grain=grain, start=span[0], end=span[1],
             currency_code=currency)
-        st.caption(f"Pilot group: {', '.join(sorted(chosen))}, added up department by department, then "
+        st.caption(f"Pilot group: {markdown_text(', '.join(sorted(chosen)))}, added up department by department, then "
                    "compared per person. Groups are guarded like any other figure: a group smaller than "
                    f"{data.min_group_size} people is hidden.")
 except ValueError as exc:
@@ -100,7 +101,7 @@ except ValueError as exc:
 did, projection, agreement = comparison.did, comparison.projection, comparison.agreement
 figures = did_figures(did, measure, unit=unit)
 per = GRAIN_NOUNS[grain][0]
-st.subheader(f"{measure.label}: {comparison.cohort} against the rest")
+st.subheader(f"{measure.label}: {markdown_text(comparison.cohort)} against the rest")
 st.caption(
     f"Averages per {per}{' and per person' if did.per_head else ''}, before and from "
     f"{long_date(comparison.start)}: {did.periods_before} {GRAIN_NOUNS[grain][1]} before, "

@@ -3,12 +3,16 @@ written, map the columns of unknown exports once, then load everything in one cl
 import streamlit as st
 
 import ui
+from lookdown.present.safe_text import markdown_text
 from ui import imports
 
 data = ui.start_page("Upload your data")
+if data.db.read_only:
+    st.warning(f"Uploads are not available: {markdown_text(data.db.read_only_message)}", icon=":material/lock:")
+    st.stop()
 if not data.can_edit:
-    st.info(f"You are a viewer here ({data.actor.email or data.actor.name}): you can look at every page and "
-            "download what they show, but only the team's editors load files.", icon=":material/visibility:")
+    st.info(f"You are a viewer here ({markdown_text(data.actor.email or data.actor.name)}): you can look at every "
+            "page and download what they show, but only the team's editors load files.", icon=":material/visibility:")
     st.stop()
 
 limit = st.get_option("server.maxUploadSize")
@@ -43,7 +47,7 @@ if files:
     ready = [item for item, d in zip(items, detections) if d.understood]
     waiting = [item.source.name for item, d in zip(items, detections) if d.kind == "needs_mapping"]
     if waiting:
-        st.caption(f"Waiting for a saved column mapping: {', '.join(waiting)}.")
+        st.caption(f"Waiting for a saved column mapping: {markdown_text(', '.join(waiting))}.")
     noun = "file" if len(ready) == 1 else "files"
     if st.button(f"Load {len(ready)} {noun}", type="primary", disabled=not ready, key="load",
                  icon=":material/upload:"):

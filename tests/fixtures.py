@@ -76,11 +76,15 @@ def frames() -> dict[str, pd.DataFrame]:
     }
 
 
-def build(path: Path) -> Path:
-    """Write the organisation to a database file and close it, ready for the app to open."""
+def build(path: Path, rename: dict[str, str] | None = None) -> Path:
+    """Write the organisation to a database file and close it, ready for the app to open.
+    `rename` gives departments other names (names made to attack a page, say), as HR would."""
+    tables = frames()
+    for table in ("people", "cohorts"):
+        tables[table]["department"] = tables[table]["department"].replace(rename or {})
     db = Database(path)
     try:
-        load_frames(db, frames(), kind="test", source="fixture")
+        load_frames(db, tables, kind="test", source="fixture")
     finally:
         db.close()
     return path

@@ -27,6 +27,8 @@ def banner_text(data: PageData) -> str:
     parts.append(
         f"**Privacy:** figures about fewer than {data.min_group_size} people are hidden"
     )
+    if data.db.read_only:
+        parts.append(f"**Read-only:** {data.db.read_only_reason}, so nothing can be imported or saved")
     return " · ".join(parts)
 
 

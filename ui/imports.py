@@ -5,15 +5,19 @@ inventory of what is loaded (cached by data version, like every other result).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lookdown.contract import TABLE_LABELS, TEMPLATES
 from lookdown.ingest import Detection, FileReport, import_files, inspect_file, save_mapping, suggest_mapping
 from lookdown.ingest import remove_upload as remove_from_database
 from lookdown.ingest.importer import mask
+from lookdown.ingest.limits import ImportCancelled
 from lookdown.ingest.readers import Item, pair
 from lookdown.ingest.sources import Source
 from lookdown.present.inventory import (
@@ -25,6 +29,7 @@ from lookdown.present.inventory import (
     report_sentence,
 )
 from lookdown.present.labels import FILE_KIND_LABELS
+from lookdown.present.safe_text import markdown_text
 from lookdown.queries import inventory
 from lookdown.store import SMALLEST_ALLOWED_GROUP_SIZE, Database, audit
 from ui import auth
@@ -42,10 +47,22 @@ INBOX_SHOWN = 10  # automatic imports listed
 # -- Detection ---------------------------------------------------------------------------------
 
 
+def session_gone() -> Callable[[], bool]:
+    """Whether the browser session running this page has gone (its tab closed, or it navigated
+    away): the `cancelled` of an import or preview it started, which then stops at once instead of
+    keeping a core busy for nobody. Streamlit drops a session from its active ones the moment its
+    connection closes. Never true outside a running server (AppTest, bare mode)."""
+    context = get_script_run_ctx()
+    if context is None or not Runtime.exists():
+        return lambda: False
+    runtime, session_id = Runtime.instance(), context.session_id
+    return lambda: not runtime.is_active_session(session_id)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _detect(_db: Database, _data: bytes, _companion: bytes | None, name: str, digest: str,
             companion_digest: str | None, timezone: str, mappings: tuple) -> Detection:
-    return inspect_file(_data, name, db=_db, timezone=timezone, companion=_companion)
+    return inspect_file(_data, name, db=_db, timezone=timezone, companion=_companion, cancelled=session_gone())
 
 
 def _digest(data: bytes) -> str:
@@ -80,15 +97,15 @@ def _range_text(detection: Detection) -> str:
 def show_detection(data: PageData, index: int, item: Item, detection: Detection) -> None:
     """One file's card: what Lookdown recognised, or the mapping form, or why it cannot read it."""
     with st.container(border=True):
-        title = f"**{item.source.name}**"
+        title = f"**{markdown_text(item.source.name)}**"
         if item.companion is not None:
-            title += f" (read together with **{item.companion.name}**)"
+            title += f" (read together with **{markdown_text(item.companion.name)}**)"
         st.markdown(title)
         if detection.kind == "needs_mapping":
             mapping_form(data, index, detection)
             return
         if not detection.understood:
-            st.error(f"Lookdown cannot load this file: {detection.reason}", icon=":material/block:")
+            st.error(f"Lookdown cannot load this file: {markdown_text(detection.reason)}", icon=":material/block:")
             return
         kind = FILE_KIND_LABELS.get(detection.kind, detection.kind)
         st.markdown(f"Read as **{kind}**, into the **{_label(detection.table)}** (`{detection.table}`).")
@@ -101,20 +118,20 @@ def show_detection(data: PageData, index: int, item: Item, detection: Detection)
         rejected.metric("Rows to reject", f"{detection.rejected:,}")
         dates.metric("Dates", _range_text(detection))
         for notice in detection.notices:
-            st.info(notice, icon=":material/info:")
+            st.info(markdown_text(notice), icon=":material/info:")
         used = {h: c for h, c in detection.mapping.items() if c}
         ignored = [h for h in detection.headers if h not in used]
         if used and detection.table in TEMPLATES:
             if all(h.strip().lower() == c for h, c in used.items()):
                 st.markdown("Columns: " + ", ".join(f"`{c}`" for c in used.values()))
             else:
-                st.markdown("Columns: " + ", ".join(f"`{h}` → `{c}`" for h, c in used.items()))
+                st.markdown("Columns: " + ", ".join(f"{markdown_text(h, code=True)} → `{c}`" for h, c in used.items()))
             if ignored:
-                st.caption("Not used: " + ", ".join(f"`{h}`" for h in ignored))
+                st.caption("Not used: " + ", ".join(markdown_text(h, code=True) for h in ignored))
         preview = detection.preview
         empty = [c for c in preview.columns if c != "line" and preview[c].isna().all()]
         st.caption("The first rows as they would be loaded (person identifiers masked)"
-                   + (f"; empty in these rows: {', '.join(empty)}:" if empty else ":"))
+                   + (f"; empty in these rows: {', '.join(empty)}:" if empty else ":"))  # template columns
         st.dataframe(preview.drop(columns=empty), hide_index=True)
         if detection.rejected:
             st.caption(f"The first of the {detection.rejected:,} rows that would be rejected, and why:")
@@ -166,7 +183,7 @@ def mapping_form(data: PageData, index: int, detection: Detection) -> None:
     problems = _mapping_problems(table, mapping)
     for header, names in clashes.items():
         if len(names) > 1:
-            problems.append(f"`{header}` is chosen for {', '.join(names)}: one column each.")
+            problems.append(f"{markdown_text(header, code=True)} is chosen for {', '.join(names)}: one column each.")
     one_of = "; ".join(f"one of {' or '.join(g)}" for g in template.one_of)
     st.caption("Required: " + ", ".join(template.required) + (f"; {one_of}" if one_of else "")
                + ". Columns left as " + NOT_IN_FILE + " stay empty; file columns not chosen are ignored.")
@@ -226,9 +243,12 @@ def load_files(data: PageData, items: list[Item]) -> None:
         if item.companion is not None:
             sources.append(item.companion)
     written, reading = _progress_bar()
-    with auth.acting():
-        reports = import_files(data.db, sources, timezone=inventory.timezone(data.db), progress=written,
-                               reading=reading)
+    try:
+        with auth.acting():
+            reports = import_files(data.db, sources, timezone=inventory.timezone(data.db), progress=written,
+                                   reading=reading, cancelled=session_gone())
+    except ImportCancelled:  # nobody is there to see it: the file being written was rolled back
+        st.stop()
     st.session_state[RESULTS_KEY] = ImportRun(reports, "upload")
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     st.rerun()
@@ -236,8 +256,11 @@ def load_files(data: PageData, items: list[Item]) -> None:
 
 def load_inbox(data: PageData) -> None:
     written, reading = _progress_bar()
-    with auth.acting():
-        results = data.inbox.import_now(progress=written, reading=reading)
+    try:
+        with auth.acting():
+            results = data.inbox.import_now(progress=written, reading=reading, cancelled=session_gone())
+    except ImportCancelled:  # the files stay in the inbox, for the watcher or the next visit
+        st.stop()
     moved = {r.report.file: [str(p) for p in r.moved] for r in results}
     st.session_state[RESULTS_KEY] = ImportRun([r.report for r in results], "inbox", moved)
     st.rerun()
@@ -268,16 +291,16 @@ def _inbox_section(data: PageData) -> None:
     waiting = watcher.waiting()
     if waiting:
         st.markdown(f"**Waiting in `{folder}`:** " + ", ".join(
-            f"`{p.name}` ({size / 1e6:,.1f} MB)" for p, (size, _) in waiting.items()))
+            f"{markdown_text(p.name, code=True)} ({size / 1e6:,.1f} MB)" for p, (size, _) in waiting.items()))
     else:
         st.markdown(f"No files are waiting in `{folder}`.")
     if watcher.error:
-        st.error(f"The last look into the inbox failed: {watcher.error}", icon=":material/error:")
+        st.error(f"The last look into the inbox failed: {markdown_text(watcher.error)}", icon=":material/error:")
     if watcher.imported:
         st.markdown(f"**Imported from the inbox while the app ran** (the last {INBOX_SHOWN} at most, "
                     "newest first):")
         for when, result in list(reversed(watcher.imported))[:INBOX_SHOWN]:
-            moved = ", ".join(f"`{p.relative_to(folder).as_posix()}`" for p in result.moved)
+            moved = ", ".join(markdown_text(p.relative_to(folder).as_posix(), code=True) for p in result.moved)
             line = f"{when:%d %b %Y %H:%M:%S}: {report_sentence(result.report)} Moved to {moved}."
             if result.report.succeeded:
                 st.caption(line)
@@ -299,9 +322,9 @@ def show_results(data: PageData, run: ImportRun) -> None:
         else:
             st.success(sentence, icon=":material/check_circle:")
         for notice in report.notices:
-            st.caption(f"{report.file}: {notice}")
+            st.caption(markdown_text(f"{report.file}: {notice}"))
         for path in run.moved.get(report.file, []):
-            st.caption(f"Moved to `{path}`.")
+            st.caption(f"Moved to {markdown_text(path, code=True)}.")
     st.dataframe(report_frame(run.reports), hide_index=True)
     rejected = inventory.rejected_rows(data.db, run.upload_ids)
     if rejected.empty:
@@ -327,7 +350,7 @@ def timezone_setting(data: PageData, key: str, label: str = "Time zone of chat e
     current = inventory.timezone(data.db)
     return st.selectbox(
         label, zones, index=zones.index(current) if current in zones else 0, key=key,
-        on_change=_save_timezone, args=(data.db, key), disabled=not data.can_edit,
+        on_change=_save_timezone, args=(data.db, key), disabled=data.db.read_only or not data.can_edit,
         help="Chat exports (Slack, Viva Engage, Stack Exchange) record moments in UTC. Lookdown counts "
              "each message on the day it was where your organisation works. Saved for later imports; "
              "files already loaded keep the days they were loaded with.",
@@ -343,7 +366,7 @@ def group_size_setting(data: PageData, key: str) -> int:
     return st.number_input(
         "Minimum group size", min_value=SMALLEST_ALLOWED_GROUP_SIZE, max_value=100, step=1,
         value=data.min_group_size, key=key, on_change=_save_group_size, args=(data.db, key),
-        disabled=not data.can_edit,
+        disabled=data.db.read_only or not data.can_edit,
         help=f"Figures about fewer people than this are hidden. Never below {SMALLEST_ALLOWED_GROUP_SIZE}: "
              "smaller groups would let readers recognise individuals.",
     )

@@ -11,6 +11,7 @@ their source beside each; an organisation should replace them with its own numbe
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
@@ -108,6 +109,13 @@ INTANGIBLES = (
 )
 
 
+def valid_currency(text: str) -> bool:
+    """A currency as every label shows it: up to 8 letters (EUR, CHF, euros) or currency signs
+    (€, $): nothing a page or a chart could read as markup."""
+    return isinstance(text, str) and 0 < len(text) <= 8 and all(
+        c.isalpha() or unicodedata.category(c) == "Sc" for c in text)
+
+
 @dataclass(frozen=True)
 class Assumptions:
     """Unit values and programme costs. Every field has a documented source (see `sources()`)."""
@@ -125,6 +133,9 @@ class Assumptions:
     sensitivity_pct: float = SENSITIVITY_PCT
 
     def __post_init__(self):
+        if not valid_currency(self.currency):
+            raise ValueError("The currency is a code such as EUR (up to 8 letters) or a sign such as €, "
+                             f"not {self.currency!r}")
         for f in fields(self):
             if f.name == "currency":
                 continue

@@ -9,15 +9,20 @@
 """
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import duckdb
+
 from lookdown.contract import CANONICAL_TABLES, TEMPLATES
+from lookdown.ingest import limits
+from lookdown.ingest.limits import ImportCancelled
 from lookdown.ingest.readers import Item, NeedsMapping, pair, stage_item
 from lookdown.ingest.sources import Source, Workspace, open_source
 from lookdown.ingest.stage import PROBLEM_COLUMNS, ImportProblem, Problem, Scratch, Staged, TempRows
@@ -95,6 +100,35 @@ def _date_range(staged: Staged) -> tuple[date, date] | None:
     return as_date(lo), as_date(hi)
 
 
+NO_ROWS = "The file has no rows below its header line: there is nothing to load, and nothing was recorded."
+
+
+def _has_no_rows(staged: Staged) -> bool:
+    """A file with a header and nothing else (or only empty lines): nothing to load or to reject."""
+    return staged.rows_read == 0 and staged.rejected == 0
+
+
+def unreadable(error: Exception) -> str:
+    """Why a file no reader could make sense of failed, in words even when the error has none."""
+    if isinstance(error, MemoryError):
+        return ("Could not read the file: it needs more memory than this computer has. Import it with "
+                "`python -m lookdown import`, or split it into smaller periods.")
+    detail = str(error) or type(error).__name__
+    return f"Could not read the file: {detail}"
+
+
+@contextlib.contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB works within limits.IMPORT_MEMORY_LIMIT while an import or preview runs (it spills
+    to disk beyond it), then goes back to its previous limit."""
+    ((before,),) = con.execute("select current_setting('memory_limit')").fetchall()
+    con.execute("set memory_limit = $limit", {"limit": limits.IMPORT_MEMORY_LIMIT}).fetchall()
+    try:
+        yield
+    finally:
+        con.execute("set memory_limit = $limit", {"limit": before}).fetchall()
+
+
 @dataclass
 class Detection:
     """What a file is and what importing it would do (nothing is written)."""
@@ -133,15 +167,19 @@ def inspect_file(
     today: date | None = None,
     as_kind: str | None = None,
     companion: str | Path | bytes | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Detection:
     """Detect and preview a file without writing anything. `db` (optional) supplies saved column
-    mappings and the time zone setting; `companion` is a Users.csv/Users.xml to read with it."""
+    mappings and the time zone setting; `companion` is a Users.csv/Users.xml to read with it.
+    The file is read within the limits of lookdown.ingest.limits; `cancelled()` true stops the
+    reading (ImportCancelled), for a preview nobody waits for any more."""
     source = open_source(path_or_bytes, name)
     item = Item(source, open_source(companion) if companion is not None else None)
     tz, today = _settings(db, timezone, today)
-    with Workspace() as workspace, Scratch() as scratch:
+    with Workspace() as workspace, Scratch() as scratch, memory_limit(scratch.con):
         try:
-            staged = stage_item(scratch, workspace, item, db=db, tz=tz, today=today, as_kind=as_kind)
+            with limits.budget(source.name, cancelled=cancelled):
+                staged = stage_item(scratch, workspace, item, db=db, tz=tz, today=today, as_kind=as_kind)
         except NeedsMapping as needs:
             suggestion = needs.suggestion
             identifiers = {h for h, c in suggestion.mapping.items()
@@ -153,9 +191,14 @@ def inspect_file(
             )
         except ImportProblem as problem:
             return Detection(name=source.name, kind="unknown", table=None, understood=False, reason=str(problem))
+        except ImportCancelled:
+            raise
         except Exception as error:  # a file no reader can make sense of (corrupt workbook, ...)
             return Detection(name=source.name, kind="unknown", table=None, understood=False,
-                             reason=f"Could not read the file: {error}")
+                             reason=unreadable(error))
+        if _has_no_rows(staged):
+            return Detection(name=source.name, kind=staged.file_kind, table=staged.table, understood=False,
+                             reason=NO_ROWS, headers=staged.headers, notices=staged.notices)
         preview = _masked_preview(staged)  # while the scratch connection holds the rows
     return Detection(
         name=source.name,
@@ -307,14 +350,22 @@ def import_files(
     progress: Callable[[int, int], None] | None = None,
     mappings: dict[str, tuple[str, dict[str, str]]] | None = None,
     reading: Callable[[str, float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[FileReport]:
     """Import files (paths, (name, bytes) pairs or Sources), each as one upload in one transaction.
 
     as_kind forces a reader (a FILE_KINDS value or a table name). mappings gives, per file name,
     (table, {header: column}) for exports with their own headers (saved mappings are used too).
     reading(file name, share read) is called as each delimited file is read (all are read and
-    checked first), then progress(done_rows, total_rows) as rows are written. Editors only."""
+    checked first), then progress(done_rows, total_rows) as rows are written. Editors only.
+
+    Each file is read within the limits of lookdown.ingest.limits (sizes, cells, a time budget,
+    DuckDB's memory): a file past one is refused with the reason, and nothing of it is written.
+    cancelled() is asked as files are read and written: once it is true (the page that started
+    the import was closed), the import stops, the file being written is rolled back and
+    ImportCancelled is raised. A file with a header and no rows is reported and not recorded."""
     require_editor("load files")
+    db.require_writable()
     tz, today = _settings(db, timezone, today)
     sources = [_as_source(p) for p in paths]
     items = pair(sources)
@@ -322,14 +373,15 @@ def import_files(
     staged_items: list[tuple[Item, Staged]] = []
     # Files are read in a cursor of the database itself, which then writes them: the rows of a
     # large file stay inside DuckDB from the reader to the table.
-    with Workspace() as workspace, Scratch(db.cursor()) as scratch:
+    with Workspace() as workspace, Scratch(db.cursor()) as scratch, memory_limit(scratch.con):
         for item in items:
             name = item.source.name
             mapping = (mappings or {}).get(name)
             scratch.on_read = None if reading is None else (lambda share, name=name: reading(name, share))
             try:
-                staged = stage_item(scratch, workspace, item, db=db, tz=tz, today=today, as_kind=as_kind,
-                                    mapping=mapping)
+                with limits.budget(name, cancelled=cancelled):
+                    staged = stage_item(scratch, workspace, item, db=db, tz=tz, today=today, as_kind=as_kind,
+                                        mapping=mapping)
             except NeedsMapping as needs:
                 reports.append(FileReport(file=name, kind="needs_mapping", table=needs.suggestion.table,
                                           understood=False, reason=str(needs)))
@@ -338,9 +390,17 @@ def import_files(
                 reports.append(FileReport(file=name, kind="unknown", table=None, understood=False,
                                           reason=str(problem)))
                 continue
+            except ImportCancelled:
+                raise
             except Exception as error:  # a file no reader can make sense of (corrupt workbook, ...)
                 reports.append(FileReport(file=name, kind="unknown", table=None, understood=False,
-                                          reason=f"Could not read the file: {error}"))
+                                          reason=unreadable(error)))
+                continue
+            if _has_no_rows(staged):
+                reports.append(FileReport(file=name, kind=staged.file_kind, table=staged.table, understood=True,
+                                          reason=NO_ROWS, notices=staged.notices))
+                if isinstance(staged.rows, TempRows):
+                    staged.rows.drop()
                 continue
             staged_items.append((item, staged))
         scratch.on_read = None
@@ -359,8 +419,11 @@ def import_files(
             before = done
             done = before + staged.good
             try:
-                reports.append(_commit(db, scratch.con, staged, item.source,
-                                       lambda written, before=before: report_progress(before + written)))
+                with limits.budget(item.source.name, cancelled=cancelled, seconds=math.inf):
+                    reports.append(_commit(db, scratch.con, staged, item.source,
+                                           lambda written, before=before: report_progress(before + written)))
+            except ImportCancelled:  # rolled back
+                raise
             except Exception as error:  # the transaction rolled back: report it, carry on with the rest
                 reports.append(FileReport(file=item.source.name, kind=staged.file_kind, table=staged.table,
                                           understood=True, reason=f"Import failed and was rolled back: {error}"))

@@ -80,16 +80,18 @@ def import_inbox(
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
     reading: Callable[[str, float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[InboxResult]:
-    """Import every file waiting in `folder`, as the Upload page imports uploaded files (progress
-    and reading as in import_files), then move each to done/ (loaded, even when some rows were
-    rejected) or failed/ (not loaded)."""
+    """Import every file waiting in `folder`, as the Upload page imports uploaded files (progress,
+    reading and cancelled as in import_files), then move each to done/ (loaded, even when some
+    rows were rejected) or failed/ (not loaded). Cancelled, every file stays where it is."""
     files = waiting_files(folder)
     if not files:
         return []
     sources = [open_source(p) for p in files]
     items = pair(sources)
-    reports = import_files(db, sources, timezone=timezone, today=today, progress=progress, reading=reading)
+    reports = import_files(db, sources, timezone=timezone, today=today, progress=progress, reading=reading,
+                           cancelled=cancelled)
     by_name = {r.file: r for r in reports}
     results = []
     for item in items:
@@ -154,11 +156,12 @@ class InboxWatcher:
             return results
 
     def import_now(self, progress: Callable[[int, int], None] | None = None,
-                   reading: Callable[[str, float], None] | None = None) -> list[InboxResult]:
+                   reading: Callable[[str, float], None] | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> list[InboxResult]:
         """Import every waiting file at once (the Upload page's button)."""
         with self._lock:
             self._last_look = None
-            return import_inbox(self.db, self.folder, progress=progress, reading=reading)
+            return import_inbox(self.db, self.folder, progress=progress, reading=reading, cancelled=cancelled)
 
     def serve_requests(self) -> int:
         """Do what the command line handed over (an import, a backup, or a command the app added
@@ -193,8 +196,9 @@ class InboxWatcher:
                 logging.getLogger(__name__).exception("Importing the inbox %s failed", self.folder)
 
     def start(self) -> InboxWatcher:
-        """Watch the folder (made if missing, ready for the first copy) on a thread of its own."""
-        if self.every > 0 and self._thread is None:
+        """Watch the folder (made if missing, ready for the first copy) on a thread of its own;
+        not for a database that can only be read, where nothing could be imported."""
+        if self.every > 0 and self._thread is None and not self.db.read_only:
             (self.folder / REQUESTS).mkdir(parents=True, exist_ok=True)
             (self.folder / REQUESTS / ALIVE).touch()
             self._thread = threading.Thread(target=self._run, name="lookdown-inbox", daemon=True)

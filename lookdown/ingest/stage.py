@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import duckdb
 
 from lookdown.contract import DATE_COLUMN, ENUM_SYNONYMS, OLD_DATES_ALLOWED, TEMPLATES, Column, Template
+from lookdown.ingest import limits
+from lookdown.ingest.limits import ImportProblem
 from lookdown.ingest.mapping import normalise
 from lookdown.ingest.sources import CsvText
 from lookdown.store import QUIET_SQL, run_watched
@@ -40,6 +42,10 @@ CSV_ERRORS = {
     "CAST": "a value could not be read",
 }
 PROBLEM_COLUMNS = ["line", "column_name", "value", "reason"]
+# A control character no text holds (lookdown.ingest.sources.CONTROL_BYTES), as a regular
+# expression DuckDB runs (on files that hold one only), and why a value holding one is rejected.
+CONTROL_PATTERN = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
+CONTROL_REASON = "holds a control character (such as a NUL byte) that text never holds: the file may be damaged"
 
 
 class Problem(NamedTuple):
@@ -55,10 +61,6 @@ class Problem(NamedTuple):
 def in_file_order(problems) -> list[Problem]:
     """Problems sorted by line (those without a line last), in their order within a line."""
     return sorted((Problem(*p) for p in problems), key=lambda p: (p.line is None, p.line or 0))
-
-
-class ImportProblem(ValueError):
-    """The file cannot be read as the kind it was taken for (the reason is for the user)."""
 
 
 # The staging tables a file's rows are read from (Scratch below), and the names
@@ -150,6 +152,9 @@ class Scratch:
         self.con.execute(PARSE_SQL)
         # Told the share of a file read so far (0 to 1) while it is read: an import's progress.
         self.on_read = None
+        # The file last read (read_csv) holds a control character: its values are checked for one.
+        self.control_characters = False
+        self.raw_names: list[str] = []
 
     @property
     def on_read(self) -> Callable[[float], None] | None:
@@ -162,7 +167,8 @@ class Scratch:
     def read_share(self, done: int, total: int) -> None:
         """For readers that go through a file in Python: `done` of `total` (bytes, files) read,
         passed on to on_read when it moved on by a percent or more (a Slack export can hold
-        tens of thousands of day files)."""
+        tens of thousands of day files). Checks the import's budget (lookdown.ingest.limits)."""
+        limits.check()
         if self.on_read is None or total <= 0:
             return
         share = min(done / total, 1.0)
@@ -192,6 +198,7 @@ class Scratch:
         reject_errors (cleared first)."""
         self.clear_rejects()
         csv.count_in_background()
+        self.raw_names = list(names)
         run_watched(
             self.con,
             "create or replace temp table ld_raw as select * from read_csv($path, header = true, "
@@ -199,7 +206,7 @@ class Scratch:
             "null_padding = false, store_rejects = true, auto_detect = false, "
             "max_line_size = 10000000)",
             {"path": str(csv.path), "delim": csv.delimiter, "columns": dict.fromkeys(names, "VARCHAR")},
-            self.on_read,
+            self.on_read, check=limits.check,
         )
         if self.on_read is not None:
             self.on_read(1.0)
@@ -212,6 +219,7 @@ class Scratch:
         ((records,),) = self.con.execute("select count(*) from ld_raw").fetchall()
         ((rejected,),) = self.con.execute("select count(distinct line) from ld_rejects").fetchall()
         blank = [] if csv.line_count() == 1 + records + rejected else csv.blank_lines()
+        self.control_characters = csv.has_control_characters
         self.con.execute("create or replace temp table ld_blank_lines (line bigint)").fetchall()
         if blank:
             self.con.execute("insert into ld_blank_lines select unnest($lines)", {"lines": blank})
@@ -335,13 +343,16 @@ def _flags_sql(template: Template, present: set[str], ascii_file: bool) -> str:
     return "create or replace temp table ld_colflags as select " + columns + " from ld_raw"
 
 
-def _checks(template: Template) -> list[tuple[str, str, str]]:
-    """(column, condition on s/f, reason) for every check of a template (contract names only)."""
+def _checks(template: Template, control: bool = False) -> list[tuple[str, str, str]]:
+    """(column, condition on s/f, reason) for every check of a template (contract names only);
+    control: the file holds a control character, so every value is checked for one."""
     table = template.table
     checks: list[tuple[str, str, str]] = []
     for column in template.columns:
         name = column.name
         raw = f"s.{name}__raw"  # the cleaned text
+        if control:
+            checks.append((name, f"regexp_matches({raw}, '{CONTROL_PATTERN}')", CONTROL_REASON))
         if column.required:
             checks.append((name, f"{raw} is null", "missing required value"))
         if column.allowed:
@@ -432,16 +443,19 @@ def _parsing_sql(con: duckdb.DuckDBPyConnection, template: Template, present: se
     return stage_sql
 
 
-def _problems_sql(template: Template) -> str:
+def _problems_sql(template: Template, control: bool = False) -> str:
     """Every check of the template in one scan of ld_stage: a list of (hit, column, value,
-    reason) per row, keeping the hits, into ld_problems."""
+    reason) per row, keeping the hits, into ld_problems (a value's control characters, when the
+    file holds any, shown as U+FFFD)."""
     known = {c.name for c in template.columns}
     entries, hits = [], []
-    for column, condition, reason in _checks(template):
+    for column, condition, reason in _checks(template, control):
         hits.append(f"coalesce({condition}, false)")
         value = "null::varchar"
         if column in known and not template.column(column).identifier:
             value = f"left(s.{column}__raw, {MAX_VALUE_CHARS})"
+            if control:
+                value = f"left(regexp_replace(s.{column}__raw, '{CONTROL_PATTERN}', '\ufffd', 'g'), {MAX_VALUE_CHARS})"
         assert "'" not in reason and "'" not in column
         entries.append(
             f"struct_pack(hit := coalesce({condition}, false), column_name := '{column}', "
@@ -484,7 +498,7 @@ def stage_template_csv(
     # written, which is cheaper than storing every parsed and cleaned value in between.
     con.execute("create or replace temp view ld_stage as " + stage_sql("ld_raw", "ld_flags")).fetchall()
 
-    con.execute(_problems_sql(template)).fetchall()
+    con.execute(_problems_sql(template, scratch.control_characters)).fetchall()
     scratch.number_lines(needed="select distinct rec from ld_problems")
     value_problems = con.execute(
         "select l.line, p.column_name, p.value, p.reason from ld_problems as p "
@@ -586,6 +600,11 @@ def problems_and_rows(scratch: Scratch, checks: list[tuple[str, str, str]], expa
         f"from ld_base as b where {condition}"
         for column, condition, reason, value in checks
     ]
+    if scratch.control_characters:  # any value of the row holding a control character rejects it
+        every_value = "concat_ws(chr(10), " + ", ".join(f"raw.{name}" for name in scratch.raw_names) + ")"
+        selects.append(f"select raw.rowid as rec, null::varchar as column_name, null::varchar as value, "
+                       f"'{CONTROL_REASON}' as reason from ld_raw as raw "
+                       f"where regexp_matches({every_value}, '{CONTROL_PATTERN}')")
     con.execute("create or replace temp table ld_problems as " + " union all ".join(selects)).fetchall()
     problems = con.execute(
         "select l.line, p.column_name, p.value, p.reason from ld_problems as p "

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from lookdown.contract import KEYS, TEMPLATES, Template
+from lookdown.ingest import limits
 from lookdown.ingest.stage import TempRows
 from lookdown.store import Database, audit, note_activity_changes, note_table_changes, run_watched
 from lookdown.store.access import require_editor
@@ -378,9 +379,11 @@ def write_watched(
 ) -> int:
     """Run one INSERT of `rows` rows as a single statement (DuckDB writes it fastest that way),
     calling progress(rows written so far) as it runs (lookdown.store.run_watched), then
-    progress(rows). Returns the rows inserted."""
+    progress(rows); an abandoned import stops it (lookdown.ingest.limits.check). Returns the rows
+    inserted."""
+    limits.check()
     report = None if progress is None else (lambda share: progress(int(rows * share)))
-    ((inserted,),) = run_watched(cur, insert_sql, params, report)
+    ((inserted,),) = run_watched(cur, insert_sql, params, report, check=limits.check)
     if progress is not None:
         progress(rows)
     return inserted

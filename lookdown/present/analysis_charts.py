@@ -27,6 +27,7 @@ from lookdown.measures.flow import KnowledgeFlow
 from lookdown.periods import GRAINS
 from lookdown.present.charts import BAD, GOOD, MARKER, NEUTRAL, SEGMENT_COLOURS
 from lookdown.present.labels import period_label
+from lookdown.present.safe_text import plotly_text, spreadsheet_csv
 
 PILLAR_NAMES = {"collaboration": "Collaboration", "engagement": "Engagement", "learning": "Learning",
                 "cost": "Cost"}
@@ -181,7 +182,8 @@ def values_table(result: MeasureResult, *, per_head: bool, unit: str | None = No
 
 
 def values_csv(table: pd.DataFrame) -> str:
-    return table.to_csv(index=False)
+    """The values table as the CSV users download (text that would run as a formula escaped)."""
+    return spreadsheet_csv(table)
 
 
 @dataclass(frozen=True)
@@ -234,7 +236,7 @@ def trend_figure(result: MeasureResult, verdicts: dict[str, TrendVerdict], *, pe
                  markers: list[tuple[date, str]] = (), height: int = 420) -> go.Figure:
     """One line per segment (per person when `per_head`), named with its verdict."""
     measure = result.measure
-    unit = measure.unit if unit is None else unit
+    unit = plotly_text(measure.unit if unit is None else unit)  # a currency is typed in by a user
     series = segment_values(result, per_head=per_head)
     raw = segment_values(result, per_head=False)
     people = {str(s): rows.set_index("period")["people"] for s, rows in result.frame.groupby("segment")}
@@ -246,14 +248,15 @@ def trend_figure(result: MeasureResult, verdicts: dict[str, TrendVerdict], *, pe
         verdict = verdicts.get(segment)
         if len(shown) == 1 and verdict is not None:
             colour = _verdict_colour(verdict, measure)
-        name = segment if verdict is None else f"{segment}: {verdict.verdict}"
+        shown_name = plotly_text(segment)
+        name = shown_name if verdict is None else f"{shown_name}: {verdict.verdict}"
         count = people[segment].reindex(values.index)
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": name, "connectgaps": False,
             "x": [p.date().isoformat() for p in values.index],
             "y": [None if pd.isna(v) else float(v) for v in values],
             "line": {"color": colour, "width": 2}, "marker": {"color": colour, "size": 5},
-            "customdata": [[period_label(p, result.grain), segment,
+            "customdata": [[period_label(p, result.grain), shown_name,
                             "hidden" if pd.isna(r) else fmt(float(r)),
                             "not counted" if pd.isna(c) else f"{int(c):,}"]
                            for p, r, c in zip(values.index, raw[segment].reindex(values.index), count)],
@@ -291,8 +294,8 @@ def _start_markers(markers, start, end) -> tuple[list, list]:
         shapes.append({"type": "line", "xref": "x", "yref": "y domain", "x0": day.isoformat(),
                        "x1": day.isoformat(), "y0": 0, "y1": 1,
                        "line": {"color": MARKER, "width": 1.5, "dash": "dot"}})
-        annotations.append({"text": label, "xref": "x", "yref": "y domain", "x": day.isoformat(), "y": 1,
-                            "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+        annotations.append({"text": plotly_text(label), "xref": "x", "yref": "y domain", "x": day.isoformat(),
+                            "y": 1, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                             "font": {"size": 11, "color": MARKER}})
     return shapes, annotations
 
@@ -340,11 +343,11 @@ def pilot_figure(result: MeasureResult, cohort: str, did: PilotComparison, *, un
     measure = result.measure
     per_head = did.per_head
     pilot, rest = pilot_series(result, cohort, per_head=per_head)
-    words = f"{unit} per person" if per_head else unit
+    words = plotly_text(f"{unit} per person" if per_head else unit)
     tick = PER_HEAD_FORMAT if per_head else measure.format
     data = []
     for name, series, colour, before, after in (
-        (cohort, pilot, PILOT_COLOUR, did.pilot_before, did.pilot_after),
+        (plotly_text(cohort), pilot, PILOT_COLOUR, did.pilot_before, did.pilot_after),
         ("Rest of the organisation", rest, REST_COLOUR, did.rest_before, did.rest_after),
     ):
         x = [p.date().isoformat() for p in series.index]
@@ -383,7 +386,7 @@ def projection_figure(projection: PilotProjection, *, cohort: str, unit: str, me
     projection's 95% interval after the start."""
     frame = projection.frame()
     per_head = projection.per_head
-    words = f"{unit} per person" if per_head else unit
+    words = plotly_text(f"{unit} per person" if per_head else unit)
     tick = PER_HEAD_FORMAT if per_head else measure.format
     x = [p.date().isoformat() for p in frame["period"]]
     after = frame["phase"] == "after"
@@ -403,7 +406,8 @@ def projection_figure(projection: PilotProjection, *, cohort: str, unit: str, me
         {"type": "scatter", "mode": "lines", "x": x, "y": values("projected"), "name": "Earlier trend, carried forward",
          "line": {"color": NEUTRAL, "dash": "dash", "width": 2},
          "hovertemplate": f"Projected: %{{y:{tick}}} {words}<extra></extra>"},
-        {"type": "scatter", "mode": "lines+markers", "x": x, "y": values("actual"), "name": f"{cohort}: actual",
+        {"type": "scatter", "mode": "lines+markers", "x": x, "y": values("actual"),
+         "name": f"{plotly_text(cohort)}: actual",
          "line": {"color": PILOT_COLOUR, "width": 2}, "marker": {"size": 5}, "connectgaps": False,
          "hovertemplate": f"Actual: %{{y:{tick}}} {words}<extra></extra>"},
     ]
@@ -499,7 +503,7 @@ AGREEMENT_COLOURS = {
 
 def flow_figure(flow: KnowledgeFlow, height: int = 520) -> go.Figure:
     """Answers and replies from each department (rows) to each department (columns)."""
-    names = list(flow.departments)
+    names = [plotly_text(name) for name in flow.departments]
     matrix = [list(row) for row in flow.matrix]
     data = [{
         "type": "heatmap", "z": matrix, "x": names, "y": names, "colorscale": "Blues",
@@ -520,7 +524,8 @@ def share_figure(flow: KnowledgeFlow, height: int = 320) -> go.Figure:
     """Per asking department, the share of its answered questions answered by another department."""
     items = [(name, share) for name, share in flow.share_by_department.items() if share is not None]
     data = [{
-        "type": "bar", "orientation": "h", "y": [name for name, _ in items], "x": [share for _, share in items],
+        "type": "bar", "orientation": "h", "y": [plotly_text(name) for name, _ in items],
+        "x": [share for _, share in items],
         "marker": {"color": PILOT_COLOUR}, "texttemplate": "%{x:.0%}", "textposition": "outside",
         "hovertemplate": "Questions from %{y}: %{x:.1%} answered by another department<extra></extra>",
     }]

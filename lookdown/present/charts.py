@@ -27,6 +27,7 @@ from lookdown.measures import MeasureResult
 from lookdown.periods import GRAIN_NOUNS
 from lookdown.present.labels import period_label
 from lookdown.present.overview import headline, segment_headlines, series
+from lookdown.present.safe_text import plotly_text
 
 GOOD = "#1a7f37"
 BAD = "#cf222e"
@@ -76,7 +77,7 @@ def _hover(result: MeasureResult, currency: str) -> str:
 
 
 def _customdata(cells: list, segment: str, grain: str) -> list[list[str]]:
-    return [[period_label(day, grain), segment, "not counted" if people is None else f"{people:,}"]
+    return [[period_label(day, grain), plotly_text(segment), "not counted" if people is None else f"{people:,}"]
             for day, _, _, people in cells]
 
 
@@ -151,8 +152,8 @@ def _panel(result: MeasureResult, col: int, colours: dict[str, str], shown: set[
             "yaxis": f"y{axis}",
             "x": [day.isoformat() for day, _, _, _ in cells],
             "y": [value for _, value, _, _ in cells],
-            "name": segment if segmented else measure.label,
-            "legendgroup": segment,
+            "name": plotly_text(segment) if segmented else measure.label,
+            "legendgroup": plotly_text(segment),
             "showlegend": segmented and segment not in shown,
             "mode": "lines+markers",
             "connectgaps": False,
@@ -199,7 +200,7 @@ def _markers(markers: Sequence[tuple[date, str]], cols: int, start: date | None,
                            "line": {"color": MARKER, "width": 1, "dash": "dot"}})
             if col > 1:
                 continue  # labelled once, in the left panel: beside its axis the label would be cut
-            annotations.append({"text": label, "xref": f"x{axis}", "yref": f"y{axis} domain",
+            annotations.append({"text": plotly_text(label), "xref": f"x{axis}", "yref": f"y{axis} domain",
                                 "x": day.isoformat(), "y": 1, "xanchor": "left", "yanchor": "top",
                                 "showarrow": False, "font": {"size": 10, "color": MARKER}})
     return shapes, annotations

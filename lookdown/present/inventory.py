@@ -10,6 +10,7 @@ from lookdown.contract import TABLE_LABELS
 from lookdown.ingest import FileReport
 from lookdown.periods import month_starts
 from lookdown.present.labels import FILE_KIND_LABELS, heading, month_label
+from lookdown.present.safe_text import markdown_text, spreadsheet_csv
 from lookdown.queries.inventory import DATED_TABLES, gaps
 
 
@@ -98,8 +99,9 @@ def rejected_count(rejected: pd.DataFrame) -> str:
 
 
 def rejected_csv(frame: pd.DataFrame) -> bytes:
-    """The rejected rows as the CSV users download: file, line, column, value, reason."""
-    return frame[REJECTED_COLUMNS].to_csv(index=False).encode("utf-8")
+    """The rejected rows as the CSV users download: file, line, column, value, reason (text that
+    would run as a formula escaped: a rejected value can be anything)."""
+    return spreadsheet_csv(frame[REJECTED_COLUMNS]).encode("utf-8")
 
 
 def _rows(n: int) -> str:
@@ -107,14 +109,13 @@ def _rows(n: int) -> str:
 
 
 def report_sentence(report: FileReport) -> str:
-    """One line per file, in words."""
+    """One line per file, in words (Markdown: the file's name and the reason shown as text)."""
+    file = markdown_text(report.file)
     if report.kind == "needs_mapping":  # only files imported without the Upload page's mapping step
-        return (f"**{report.file}**: not loaded. {report.reason} To map it once, upload its first lines on "
-                "the Upload page and save the mapping: files with the same columns are then read with it.")
-    if not report.understood:
-        return f"**{report.file}**: not loaded. {report.reason}"
+        return (f"**{file}**: not loaded. {markdown_text(report.reason)} To map it once, upload its first lines "
+                "on the Upload page and save the mapping: files with the same columns are then read with it.")
     if not report.succeeded:
-        return f"**{report.file}**: not loaded. {report.reason}"
+        return f"**{file}**: not loaded. {markdown_text(report.reason)}"
     into = TABLE_LABELS.get(report.table or "", report.table)
     parts = [f"{_rows(report.loaded)} loaded", f"{report.rejected:,} rejected",
              f"{report.duplicates_skipped:,} already loaded (skipped)"]
@@ -122,7 +123,7 @@ def report_sentence(report: FileReport) -> str:
         parts.append(f"{report.updated:,} of the loaded rows changed rows already there")
     if report.replaced:
         parts.append(f"{_rows(report.replaced)} of an older export of the same source replaced")
-    return f"**{report.file}** → {into}: " + ", ".join(parts) + "."
+    return f"**{file}** → {into}: " + ", ".join(parts) + "."
 
 
 def report_frame(reports: list[FileReport]) -> pd.DataFrame:

@@ -52,17 +52,36 @@ class DatabaseBusy(RuntimeError):
     """Another process holds the database file (DuckDB allows one writer process)."""
 
 
+class ReadOnlyDatabase(RuntimeError):
+    """A write (an import, a removal, a setting) to a database that can only be read."""
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the database file at `path` cannot be written (the file, or the folder DuckDB keeps
+    its write-ahead log in, is read-only), or None."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    if not os.access(path.parent, os.W_OK):
+        return "its folder is read-only"
+    return None
+
+
+# What DuckDB says when the file system refuses a write (a read-only mount, a permission).
+_REFUSED_WRITE = ("permission denied", "read-only file system")
+
+
 
 
 def run_watched(cur: duckdb.DuckDBPyConnection, sql: str, params: dict,
-                on_share: Callable[[float], None] | None) -> list[tuple]:
+                on_share: Callable[[float], None] | None, *, check: Callable[[], None] | None = None) -> list[tuple]:
     """Run one long statement and return its rows, calling on_share(share done, 0 to 1) every
-    PROGRESS_EVERY seconds from DuckDB's own progress of the query. The statement runs on a
-    worker thread and on_share is called on this one, so it may update a page; if on_share
-    raises, the statement is interrupted and the error goes to the caller (whose transaction, if
-    any, then rolls back). `cur` keeps tracking progress afterwards (a setting cannot change
-    inside an aborted transaction), with printing off as every cursor has it: nothing is drawn."""
-    if on_share is None:
+    PROGRESS_EVERY seconds from DuckDB's own progress of the query, and check() as often (it
+    raises to stop the statement: a time budget, a user gone). The statement runs on a worker
+    thread and both are called on this one, so on_share may update a page; if either raises,
+    the statement is interrupted and the error goes to the caller (whose transaction, if any,
+    then rolls back). `cur` keeps tracking progress afterwards (a setting cannot change inside
+    an aborted transaction), with printing off as every cursor has it: nothing is drawn."""
+    if on_share is None and check is None:
         return cur.execute(sql, params).fetchall()
     failure: list[BaseException] = []
     result: list[list[tuple]] = []
@@ -81,8 +100,10 @@ def run_watched(cur: duckdb.DuckDBPyConnection, sql: str, params: dict,
     try:
         while worker.is_alive():
             worker.join(PROGRESS_EVERY)
+            if check is not None and worker.is_alive():
+                check()
             share = cur.query_progress()
-            if worker.is_alive() and share > 0:
+            if on_share is not None and worker.is_alive() and share > 0:
                 on_share(min(share, 100.0) / 100)
     except BaseException:
         cur.interrupt()
@@ -94,22 +115,30 @@ def run_watched(cur: duckdb.DuckDBPyConnection, sql: str, params: dict,
 
 
 class Database:
-    """An open Lookdown database file (or an in-memory one for tests)."""
+    """An open Lookdown database file (or an in-memory one for tests).
+
+    A file that cannot be written (it, or its folder, is read-only) opens read-only: every figure
+    can be computed, and every write raises ReadOnlyDatabase with `read_only_reason`."""
 
     def __init__(self, path: str | Path | None = None, *, key: str | None = None, read_only: bool = False):
         self.path = Path(path) if path is not None else None
+        self.read_only_reason: str | None = "it was opened read-only" if read_only else None
         if self.path is not None and not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            reason = _unwritable(self.path)
+            if reason is not None and not self.path.exists():
+                raise ReadOnlyDatabase(f"Cannot create a database at {self.path}: {reason}.")
+            if reason is not None:
+                self.read_only_reason, read_only = reason, True
         self._key = key or self._load_or_create_key()
         try:
-            self._con = duckdb.connect(str(self.path) if self.path else ":memory:", read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise DatabaseBusy(
-                    f"{self.path} is open in another Lookdown process (the app, or an import). "
-                    "Stop that process, or work on a copy of the file."
-                ) from exc
-            raise
+            self._con = self._connect(read_only)
+        except (duckdb.IOException, duckdb.PermissionException) as exc:
+            if self.path is None or read_only or not any(w in str(exc).lower() for w in _REFUSED_WRITE):
+                raise
+            self.read_only_reason, read_only = "the file system refuses writes to it", True
+            self._con = self._connect(read_only)
         self._lock = threading.Lock()
         self._coverage: tuple[int, Coverage] | None = None
         if not read_only:
@@ -119,6 +148,36 @@ class Database:
             self._con.execute(SCHEMA_FILE.read_text())
             forget_content_event_keys(self._con, new)
             self._refresh_rollups_if_definitions_changed(new)
+
+    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection, with the one writer process DuckDB allows said in words."""
+        try:
+            return duckdb.connect(str(self.path) if self.path else ":memory:", read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise DatabaseBusy(
+                    f"{self.path} is open in another Lookdown process (the app, or an import). "
+                    "Stop that process, or work on a copy of the file."
+                ) from exc
+            raise
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_reason is not None
+
+    @property
+    def read_only_message(self) -> str | None:
+        """Why nothing can be written, in words for the pages and the command line (None: it can)."""
+        if self.read_only_reason is None:
+            return None
+        return (f"{self.path or 'The database'} can only be read ({self.read_only_reason}): every figure can be "
+                "shown, but nothing can be imported, removed or saved. Copy it to a folder you can write to, "
+                "or ask for write access to it.")
+
+    def require_writable(self) -> None:
+        """Raise ReadOnlyDatabase, with why, when nothing can be written."""
+        if self.read_only_message is not None:
+            raise ReadOnlyDatabase(self.read_only_message)
 
     # -- connection ------------------------------------------------------------------------
 
@@ -141,6 +200,7 @@ class Database:
         """Run a load as one transaction: all of it lands, with rollups and a new data version,
         or none of it does. `cur` (one of this database's cursors, left open) runs it where the
         load's rows were staged in temporary tables; by default a new cursor does."""
+        self.require_writable()
         with self._lock:
             own = cur is None
             cur = self.cursor() if own else cur
@@ -180,6 +240,7 @@ class Database:
     def set_setting(self, key: str, value: str) -> None:
         """Bookkeeping the core keeps (signatures, versions). Settings people change go through
         change_setting."""
+        self.require_writable()
         self.cursor().execute("insert or replace into settings values ($k, $v)", {"k": key, "v": value})
 
     @contextmanager
@@ -188,6 +249,7 @@ class Database:
         transaction on the cursor it yields, where the caller also writes its audit line. The
         rollups are not touched (a load's transaction refreshes them)."""
         require_editor(what)
+        self.require_writable()
         with self._lock:
             cur = self.cursor()
             cur.execute("begin transaction")
@@ -274,7 +336,13 @@ class Database:
             return secrets.token_hex(32)
         key_file = self.path.with_suffix(".key")
         if key_file.exists():
-            return key_file.read_text().strip()
+            try:
+                return key_file.read_text().strip()
+            except PermissionError:
+                if not self.read_only:
+                    raise
+        if self.read_only:  # nothing will be written: no key is needed, and none can be kept
+            return secrets.token_hex(32)
         key = secrets.token_hex(32)
         key_file.write_text(key + "\n")
         key_file.chmod(0o600)

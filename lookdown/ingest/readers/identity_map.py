@@ -4,6 +4,9 @@ A CSV with `person_id` (the id HR data uses) and an `email` and/or a `platform_u
 `platform` column, or a header naming the platform such as `slack_user_id`). Both sides are stored
 as keyed hashes. Importing a map also re-keys activity already loaded under those aliases, so the
 order of imports does not matter.
+
+What it cannot see: whether an alias is still in use (a map says who an id stood for, not when),
+and people missing from it, who stay known by their platform id and join no department.
 """
 from __future__ import annotations
 

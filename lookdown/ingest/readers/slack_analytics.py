@@ -1,9 +1,10 @@
 """Slack member analytics (Admin > Analytics > Members, exported as CSV).
 
-Per member, messages posted and reactions added over an analysis window that Slack writes only
-in the file name ("Prior 30 Days - Apr 17, 2026"). Each counted message or reaction becomes one
-activity row spread evenly over the window; a newer export of the same workspace replaces the
-window it covers. It cannot see threads, answers, spaces or whom a reaction was for.
+What the format is: one row per member with counts for the analysis window. Per member, messages
+posted and reactions added over an analysis window that Slack writes only in the file name
+("Prior 30 Days - Apr 17, 2026"). Each counted message or reaction becomes one activity row
+spread evenly over the window; a newer export of the same workspace replaces the window it
+covers. It cannot see threads, answers, spaces or whom a reaction was for.
 """
 from __future__ import annotations
 

@@ -1,5 +1,15 @@
 """Stack Exchange data dump: Posts.xml (+ optional Users.xml).
 
+What the format is: the XML files of a site's data dump (archive.org's Stack Exchange dumps, or
+the export of Stack Overflow for Teams), one <row> element per post or user, its fields as
+attributes.
+
+What it cannot see: comments, votes and edits (other files of the dump, not read), views, and
+people's e-mail addresses: users are known by their site id, so an identity map joins them to HR
+data. The post bodies are not read.
+
+The files are streamed a row at a time; each post is kept as the few attributes below.
+
 Questions (PostTypeId 1) and answers (2) become activity; tag wikis and other post types are not
 Q&A. An answer's thread is its question, and it is addressed to the asker. Posts of the Community
 user (-1) are the site's bot. Posts whose owner was deleted carry OwnerDisplayName instead of
@@ -7,7 +17,6 @@ OwnerUserId: they are kept under that name. Dates are UTC without a marker.
 """
 from __future__ import annotations
 
-import io
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
@@ -18,21 +27,26 @@ from lookdown.ingest.sources import Source
 from lookdown.ingest.stage import ACTIVITY_COLUMNS, ImportProblem, Scratch, Staged, activity_period, in_file_order
 
 COMMUNITY_USER = "-1"
+# The attributes of a post that the rules below read (a post's Body, the bulk of the file, is not).
+POST_ATTRIBUTES = ("Id", "PostTypeId", "ParentId", "OwnerUserId", "OwnerDisplayName", "Tags", "AcceptedAnswerId",
+                   "CreationDate")
 
 
-def _rows(source: Source, tag: str, read: Callable[[int], None] = lambda position: None):
-    """The attributes of each <row>; read(bytes parsed so far) every thousand rows."""
-    stream = io.BytesIO(source.data)
-    try:
-        for number, (_, element) in enumerate(ET.iterparse(stream, events=("end",)), start=1):
-            if element.tag == "row":
-                yield dict(element.attrib)
-                element.clear()
-            if number % 1000 == 0:
-                read(stream.tell())
-        read(len(source.data))
-    except ET.ParseError as error:
-        raise ImportProblem(f"{source.name} is not valid XML ({error}).") from error
+def _rows(source: Source, attributes: tuple[str, ...], read: Callable[[int], None] = lambda position: None):
+    """The `attributes` of each <row>, streamed from the file; read(bytes parsed so far) every
+    thousand rows (which also checks the import's budget)."""
+    size = source.size
+    with source.open() as stream:
+        try:
+            for number, (_, element) in enumerate(ET.iterparse(stream, events=("end",)), start=1):
+                if element.tag == "row":
+                    yield {name: element.attrib[name] for name in attributes if name in element.attrib}
+                    element.clear()
+                if number % 1000 == 0:
+                    read(stream.tell())
+            read(size)
+        except ET.ParseError as error:
+            raise ImportProblem(f"{source.name} is not valid XML ({error}).") from error
 
 
 def site_name(posts: Source) -> str:
@@ -47,15 +61,15 @@ def stage_stackexchange(scratch: Scratch, posts: Source, users: Source | None, *
                         site: str) -> Staged:
     known_users: set[str] | None = None
     # The import's progress: the bytes of both files parsed.
-    users_size = len(users.data) if users is not None else 0
-    size = users_size + len(posts.data)
+    users_size = users.size if users is not None else 0
+    size = users_size + posts.size
     if users is not None:
-        known_users = {r["Id"] for r in _rows(users, "users", lambda at: scratch.read_share(at, size)) if "Id" in r}
+        known_users = {r["Id"] for r in _rows(users, ("Id",), lambda at: scratch.read_share(at, size)) if "Id" in r}
     questions: dict[str, dict] = {}
     answers: list[dict] = []
     facts: Counter = Counter()
     problems = []
-    for row in _rows(posts, "posts", lambda at: scratch.read_share(users_size + at, size)):
+    for row in _rows(posts, POST_ATTRIBUTES, lambda at: scratch.read_share(users_size + at, size)):
         kind = row.get("PostTypeId")
         if kind == "1":
             questions[row.get("Id")] = row

@@ -1,9 +1,10 @@
 """The Microsoft Teams user activity report (user detail, CSV from the Microsoft 365 admin centre).
 
-It gives, per person, message counts over a period (7, 30, 90 or 180 days), not events: each
-counted message becomes one activity row, spread evenly over the days of the period, so weekly
-and monthly charts see the right totals. A newer report replaces the period it covers instead of
-adding to it. It cannot see who answered whom, threads or spaces; with the admin centre's default
+What the format is: one row per user and report period, with message counts. It gives, per
+person, message counts over a period (7, 30, 90 or 180 days), not events: each counted message
+becomes one activity row, spread evenly over the days of the period, so weekly and monthly
+charts see the right totals. A newer report replaces the period it covers instead of adding to
+it. It cannot see who answered whom, threads or spaces; with the admin centre's default
 concealment on, user names are hashes that never join the people file.
 """
 from __future__ import annotations

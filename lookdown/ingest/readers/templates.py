@@ -1,5 +1,12 @@
 """The CSV templates (lookdown.contract), and exports with their own column names mapped onto one.
 
+What the format is: a delimited text file (or an XLSX workbook's first sheet) with a header line,
+one row per record, in the columns of a template (README: "Your data: the CSV contract"), or in
+the LMS's or HR system's own columns with a mapping onto one.
+
+What it cannot see: columns outside the template (ignored, with a notice), and anything the
+export leaves out; a mapping is only as right as the person who confirmed it.
+
 A file whose headers are a template's columns is read as that template. A file with other
 headers is read through a column mapping: given with the file, saved for files with the same
 headers, or suggested when the user names the table. A file no mapping fits asks for one

@@ -1,5 +1,11 @@
 """Viva Engage (Yammer) network data export: Messages.csv (+ Users.csv), alone or in the ZIP.
 
+What the format is: the network data export a Viva Engage admin downloads (Network admin >
+Export data): a ZIP with Messages.csv, Users.csv, Groups.csv and more, one row per message.
+
+What it cannot see: reactions (likes) and who read a message, which the export leaves out; files
+beyond the messages that share them; and people's departments, which come from the people file.
+
 A thread starter has thread_id == id; a reply has another thread_id and replied_to_id. A starter
 that asks something is a question, and a reply in its thread by someone else an answer. Deleted
 messages stay in the export with deleted_at set: they are left out. Bodies (with their line
@@ -7,13 +13,11 @@ breaks and quotes) are read by DuckDB's CSV reader and used only to spot questio
 """
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import PurePosixPath
 
 from lookdown.ingest.mapping import normalise
 from lookdown.ingest.readers.base import COMPANION, MAIN, Look, ReadContext, Reader
-from lookdown.ingest.sources import Source, Workspace, csv_text
+from lookdown.ingest.sources import Source, Workspace, csv_text, extract_member
 from lookdown.ingest.stage import (
     ACTIVITY_COLUMNS,
     ImportProblem,
@@ -64,14 +68,13 @@ def viva_zip_members(members: list[str]) -> tuple[str | None, str | None]:
     return messages[0], users[0] if users else None
 
 
-def sources_from_zip(source: Source) -> tuple[Source, Source | None]:
-    with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
-        members = [m for m in archive.namelist() if not m.endswith("/")]
-        messages, users = viva_zip_members(members)
-        if messages is None:
-            raise ImportProblem("This ZIP has no Messages.csv: it is not a Viva Engage export.")
-        return (Source(f"{source.name}/Messages.csv", archive.read(messages)),
-                Source(f"{source.name}/Users.csv", archive.read(users)) if users else None)
+def sources_from_zip(source: Source, members: list[str], workspace: Workspace) -> tuple[Source, Source | None]:
+    """Messages.csv and Users.csv, inflated from the export ZIP into the workspace."""
+    messages, users = viva_zip_members(members)
+    if messages is None:
+        raise ImportProblem("This ZIP has no Messages.csv: it is not a Viva Engage export.")
+    return (extract_member(source, messages, workspace, f"{source.name}/Messages.csv"),
+            extract_member(source, users, workspace, f"{source.name}/Users.csv") if users else None)
 
 
 def stage_viva(scratch: Scratch, workspace: Workspace, messages: Source, users: Source | None, *,
@@ -180,7 +183,7 @@ class VivaEngageReader(Reader):
 
     def stage(self, look: Look, context: ReadContext) -> Staged:
         if look.container == "zip":
-            messages, users = sources_from_zip(look.source)
+            messages, users = sources_from_zip(look.source, look.members, look.workspace)
             return stage_viva(context.scratch, look.workspace, messages, users, tz=context.tz, today=context.today)
         if context.as_kind != self.kind and self.role(look) == COMPANION:
             raise ImportProblem("Users.csv of a Viva Engage export only describes users: import it together "
