@@ -72,8 +72,9 @@ def run_measure(
 
     With no range, the whole loaded range is used.
     """
+    _check_segmentation(db, measure, by)
     min_size = check_min_group_size(min_group_size if min_group_size is not None else db.min_group_size)
-    plan = disclosure_plan(db, min_size) if by != "none" and measure.segmentable else None
+    plan = disclosure_plan(db, min_size) if by != "none" else None
     grouping = plan.grouping(by) if plan else None
     frame, start, end = _compute(db, measure, grain, by, start, end, grouping)
     guarded = guard(frame, min_size, sizes=plan.group_sizes(by, grain) if plan else None,
@@ -119,6 +120,7 @@ def run_grouped(
     """
     if measure.fill != "zero" or not measure.segmentable:
         raise ValueError(f"{measure.label} is not a count or a sum, so departments cannot be added up.")
+    _check_segmentation(db, measure, "department")
     min_size = check_min_group_size(min_group_size if min_group_size is not None else db.min_group_size)
     plan = disclosure_plan(db, min_size)
     grouping = plan.grouping("department")
@@ -146,11 +148,6 @@ def _compute(db: Database, measure: Measure, grain: str, by: str, start: date | 
     so nothing skips it."""
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not '{grain}'")
-    allowed = segmentations(db)
-    if by not in allowed:
-        raise ValueError(f"Cannot segment by '{by}'. Choose one of: {', '.join(allowed)}")
-    if by != "none" and not measure.segmentable:
-        raise ValueError(f"{measure.label} is an organisation-wide figure and cannot be split by {by}.")
 
     coverage = db.coverage()
     start = start or coverage.start
@@ -178,6 +175,14 @@ def _compute(db: Database, measure: Measure, grain: str, by: str, start: date | 
     frame["people"] = frame["people"].astype("Int64")
     frame["period"] = pd.to_datetime(frame["period"])
     return frame, start, end
+
+
+def _check_segmentation(db: Database, measure: Measure, by: str) -> None:
+    allowed = segmentations(db)
+    if by not in allowed:
+        raise ValueError(f"Cannot segment by '{by}'. Choose one of: {', '.join(allowed)}")
+    if by != "none" and not measure.segmentable:
+        raise ValueError(f"{measure.label} is an organisation-wide figure and cannot be split by {by}.")
 
 
 def _show_groups(cur, grouping: Grouping) -> None:

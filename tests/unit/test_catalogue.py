@@ -106,11 +106,6 @@ def test_guard_sizes_groups_from_the_plan_where_the_measure_saw_fewer():
     assert out["people"].tolist() == [7] and out["suppressed"].tolist() == [False]
 
 
-def test_guard_hides_everything_of_a_withheld_segmentation():
-    out = guard(frame([("2024-01-01", "Sales", 20.0, 40)]), 5, withheld=True)
-    assert out["suppressed"].tolist() == [True] and out["value"].isna().all()
-
-
 def test_guard_keeps_organisation_wide_cells_without_people():
     out = guard(frame([("2024-01-01", "All", 1000.0, None)]), 5, organisation_wide=True)
     assert out["suppressed"].tolist() == [False] and out["value"].tolist() == [1000.0]
