@@ -327,7 +327,10 @@ def test_flow_equals_the_knowledge_flow_computed_directly(demo):
     # Legal (4 people) is never shown alone; the page says which departments were merged and why.
     assert "Legal" not in flow.departments
     merged = next(i.value for i in at.info if i.value.startswith("**Shown together as"))
-    assert ", ".join(flow.merged_departments) in merged and "fewer than 5 people" in merged
+    assert "HR and Legal" in merged and "fewer than 5 people" in merged
+    # The total across departments is the matrix's off-diagonal cells: it gives nothing hidden away.
+    cells = flow.matrix
+    assert flow.answers_across == sum(cells[r][c] for r in range(len(cells)) for c in range(len(cells)) if r != c)
 
     at.select_slider(key="flow_period").set_value((date(2023, 1, 1), date(2023, 6, 1))).run()
     early = knowledge_flow(demo, start=date(2023, 1, 1), end=date(2023, 6, 30))
