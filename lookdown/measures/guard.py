@@ -59,6 +59,7 @@ assert set(PLAN_ORDER) == set(SEGMENTATIONS) - {"none"}
 _SQL = {name: Path(__file__).with_name(f"guard_{name}.sql").read_text()
         for name in ("people", "segments", "appearances")}
 _TOLERANCE = 1e-9
+PIECE = "piece"  # the days no period boundary of any grain splits
 # How many hyperplanes the exact check may try in one period before it assumes the worst.
 _MAX_HYPERPLANES = 20_000
 
@@ -163,15 +164,19 @@ def disclosure_plan(db, min_group_size: int | None = None) -> DisclosurePlan:
 
 @dataclass
 class _Members:
-    """Who belongs to which segment, and who counts in which period of each grain."""
+    """Who belongs to which segment, and who counts when: in each period of each grain (for the
+    size shown beside a figure) and in each piece of time, the days that no period boundary of
+    any grain splits (a week, or the part of a week in one month), for the rule. Any figure over
+    whole periods is a sum over pieces, and a difference of periods can isolate a piece (a month
+    minus its whole weeks leaves the days at its edges), so groups are judged piece by piece."""
 
     segments: dict[str, np.ndarray]            # by -> segment code of every person
     names: dict[str, list[str]]                # by -> segment names, by code
     unknown: dict[str, str]                    # by -> the segment of people with no value
     sizeless: dict[str, set[str]]              # by -> departments named by rows about no person
-    counted: dict[str, set[str]]               # by -> segments with someone in some period, or sizeless
     periods: dict[str, pd.DatetimeIndex]       # grain -> period starts
-    present: dict[str, sparse.csr_matrix]      # grain -> period x person, 1 when counted
+    present: dict[str, sparse.csr_matrix]      # grain or PIECE -> period x person, 1 when counted
+    counted: dict[str, set[str]] = field(default_factory=dict)  # by -> segments with anyone, or sizeless
 
     @classmethod
     def read(cls, db) -> _Members:
@@ -181,16 +186,14 @@ class _Members:
         unknown = dict(cur.execute("select b, unknown_segment(b) from unnest($b::varchar[]) as t(b)",
                                    {"b": list(PLAN_ORDER)}).fetchall())
         coverage = db.coverage()
-        appearances = {}
+        appearances = None
         if coverage.start is not None:
-            for grain in GRAINS:
-                appearances[grain] = cur.execute(
-                    _SQL["appearances"], {"grain": grain, "start": coverage.start, "end": coverage.end}).df()
+            appearances = cur.execute(_SQL["appearances"], {"start": coverage.start, "end": coverage.end}).df()
         return cls.build(people, segments, unknown, coverage.start, coverage.end, appearances)
 
     @classmethod
     def build(cls, people: pd.DataFrame, segments: pd.DataFrame, unknown: dict[str, str],
-              start: date | None, end: date | None, appearances: dict[str, pd.DataFrame]) -> _Members:
+              start: date | None, end: date | None, appearances: pd.DataFrame | None) -> _Members:
         keys = pd.Index(people["person_key"])
         codes, names, sizeless = {}, {}, {}
         for by in PLAN_ORDER:
@@ -207,24 +210,32 @@ class _Members:
             sizeless[by] = set(rows["segment"]) - set(per_person) if by == "department" else set()
         periods, present = {}, {}
         for grain in GRAINS:
-            starts = _period_starts(start, end, grain)
-            periods[grain] = starts
-            present[grain] = _presence(people, keys, starts, grain, appearances.get(grain))
-        members = cls(codes, names, unknown, sizeless, {}, periods, present)
+            periods[grain] = _period_starts(start, end, grain)
+            ends = pd.DatetimeIndex([next_period(d.date(), grain) for d in periods[grain]])
+            present[grain] = _presence(people, keys, periods[grain], ends, appearances)
+        # Pieces cover the data's span only: no figure holds anything from outside it.
+        pieces = pd.DatetimeIndex([])
+        if start is not None and end is not None:
+            first, after = pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1)
+            inside = {day for g in GRAINS for day in periods[g] if first < day < after}
+            pieces = pd.DatetimeIndex(sorted(inside | {first, after}))
+        present[PIECE] = _presence(people, keys, pieces[:-1], pieces[1:], appearances)
+        members = cls(codes, names, unknown, sizeless, periods, present)
         members.counted = {by: {names[by][i] for i in np.where(members.all_sizes(by).sum(axis=0) > 0)[0]}
                            | sizeless[by] for by in PLAN_ORDER}
         return members
 
-    def sizes(self, by: str, grain: str) -> np.ndarray:
-        """People per period (rows) and segment (columns, by code)."""
+    def sizes(self, by: str, unit: str) -> np.ndarray:
+        """People per period of `unit` (a grain, or PIECE; rows) and segment (columns, by code)."""
         codes = self.segments[by]
         onehot = sparse.csr_matrix((np.ones(len(codes)), (np.arange(len(codes)), codes)),
                                    shape=(len(codes), len(self.names[by])))
-        return np.asarray((self.present[grain] @ onehot).todense())
+        return np.asarray((self.present[unit] @ onehot).todense())
 
     def all_sizes(self, by: str) -> np.ndarray:
-        """`sizes` for every period of every grain, one above the other."""
-        return np.vstack([self.sizes(by, grain) for grain in GRAINS])
+        """People per piece of time and segment: a segment at least the minimum in every piece it
+        has anyone in is at least the minimum in every period of every grain too."""
+        return self.sizes(by, PIECE)
 
 
 def _period_starts(start: date | None, end: date | None, grain: str) -> pd.DatetimeIndex:
@@ -237,25 +248,30 @@ def _period_starts(start: date | None, end: date | None, grain: str) -> pd.Datet
     return pd.DatetimeIndex(found)
 
 
-def _presence(people: pd.DataFrame, keys: pd.Index, starts: pd.DatetimeIndex, grain: str,
+def _presence(people: pd.DataFrame, keys: pd.Index, starts: pd.DatetimeIndex, ends: pd.DatetimeIndex,
               appearances: pd.DataFrame | None) -> sparse.csr_matrix:
-    """Period x person: someone in the people file counts in a period they were employed in at any
-    time (the headcount's rule, schema.sql derive_headcount); anyone else when they appear in it."""
+    """Interval x person: someone in the people file counts in an interval [start, end) they were
+    employed in at any time (the headcount's rule, schema.sql derive_headcount); anyone else when
+    they appear in it."""
     if not len(starts):
         return sparse.csr_matrix((0, len(keys)))
-    ends = pd.DatetimeIndex([next_period(d.date(), grain) for d in starts])
+
     def days(column: str, missing: int) -> np.ndarray:
         stamps = pd.to_datetime(people[column]).to_numpy().astype("datetime64[D]")
         return np.where(np.isnat(stamps), missing, stamps.astype(np.int64))
 
+    def day_numbers(stamps) -> np.ndarray:
+        return pd.DatetimeIndex(stamps).to_numpy().astype("datetime64[D]").astype(np.int64)
+
     hired, left = days("hire_date", np.iinfo(np.int64).min), days("termination_date", np.iinfo(np.int64).max)
-    first, after = (stamps.to_numpy().astype("datetime64[D]").astype(np.int64) for stamps in (starts, ends))
+    first, after = day_numbers(starts), day_numbers(ends)
     employed = (hired[None, :] < after[:, None]) & (left[None, :] >= first[:, None])
     employed &= people["in_people_file"].to_numpy(dtype=bool)[None, :]
     if appearances is not None and len(appearances):
-        rows = starts.get_indexer(pd.to_datetime(appearances["period"]))
+        seen = day_numbers(pd.to_datetime(appearances["day"]))
+        rows = np.searchsorted(first, seen, side="right") - 1
         cols = keys.get_indexer(appearances["person_key"])
-        keep = (rows >= 0) & (cols >= 0)
+        keep = (rows >= 0) & (cols >= 0) & (seen < after[np.clip(rows, 0, None)])
         employed[rows[keep], cols[keep]] = True
     return sparse.csr_matrix(employed, dtype=np.float64)
 
@@ -355,9 +371,10 @@ def _by_size(candidates: Iterable[str], names: list[str], sizes: np.ndarray) -> 
 
 
 def _leaks(groupings: list[Grouping], members: _Members, min_size: int) -> bool:
-    """Whether, in some period of some grain, a combination of figures for the groups of these
-    groupings (any measure that adds up over people: a count, a sum, a headcount) could be about
-    fewer than `min_size` people."""
+    """Whether, in some piece of time, a combination of figures for the groups of these groupings
+    (any measure that adds up over people: a count, a sum, a headcount) could be about fewer than
+    `min_size` people. Figures over periods are sums over pieces, and pieces hold different
+    days, so a combination is safe when its part in every piece is."""
     if len(groupings) < 2:
         return False  # one partition into groups of at least min_size: every combination is whole groups
     columns, offsets = [], 0
@@ -375,20 +392,17 @@ def _leaks(groupings: list[Grouping], members: _Members, min_size: int) -> bool:
     for column in range(cells.shape[1]):
         design[np.arange(len(cells)), cells[:, column]] = 1.0
     spaces: dict[bytes, np.ndarray] = {}
-    seen = set()
-    for grain in GRAINS:
-        counts = np.asarray((members.present[grain] @ onehot).todense()).round().astype(np.int64)
-        for row in np.unique(counts, axis=0):
-            nonzero, large = row > 0, row >= min_size
-            if not nonzero.any() or row.tobytes() in seen:
-                continue
-            seen.add(row.tobytes())
-            # Periods with the same cells, large and small, share the subspace; only weights differ.
-            key = nonzero.tobytes() + large.tobytes()
-            if key not in spaces:
-                spaces[key] = _small_cell_space(design[nonzero], large[nonzero])
-            if _fewest_people_below(spaces[key], row[nonzero & ~large], min_size):
-                return True
+    counts = np.asarray((members.present[PIECE] @ onehot).todense()).round().astype(np.int64)
+    for row in np.unique(counts, axis=0):
+        nonzero, large = row > 0, row >= min_size
+        if not nonzero.any():
+            continue
+        # Pieces with the same cells, large and small, share the subspace; only weights differ.
+        key = nonzero.tobytes() + large.tobytes()
+        if key not in spaces:
+            spaces[key] = _small_cell_space(design[nonzero], large[nonzero])
+        if _fewest_people_below(spaces[key], row[nonzero & ~large], min_size):
+            return True
     return False
 
 
