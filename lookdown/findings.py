@@ -87,6 +87,7 @@ def cohort_not_shown(grouping: Grouping, cohort: str, min_group_size: int) -> st
 
 CHOSEN = "Chosen departments"
 REST = "Rest"
+UNKNOWN = "Unknown"  # the department of people missing from the people file
 
 NOT_ADDITIVE = (
     "{label} is a rate or a median, and the rate of two departments is not the sum of theirs, so it "
@@ -101,11 +102,11 @@ def can_combine(measure: Measure) -> bool:
 
 
 def department_groups(db: Database, *, min_group_size: int | None = None) -> dict[str, tuple[str, ...]]:
-    """The department groups a pilot can be made of, with the departments in each: the groups the
-    privacy guard shows, people missing from the people file left out (they are in the rest)."""
+    """The department groups a pilot can be made of, with the departments in each (and 'Unknown'
+    when people missing from the people file are shown with them): the groups the privacy guard
+    shows, except people missing from the people file on their own, who are in the rest."""
     grouping = disclosure_plan(db, min_group_size).grouping("department")
-    return {group: tuple(d for d in grouping.members(group) if d != grouping.unknown)
-            for group in grouping.groups if group != grouping.unknown}
+    return {group: grouping.members(group) for group in grouping.groups if group != grouping.unknown}
 
 
 def chosen_groups(db: Database, chosen: list[str] | tuple[str, ...], *,
@@ -113,14 +114,14 @@ def chosen_groups(db: Database, chosen: list[str] | tuple[str, ...], *,
     """The department groups named by `chosen`: groups as shown ('Sales', 'Smaller departments'),
     or every department of the merged group by name. Refused, with the reason, otherwise."""
     groups = department_groups(db, min_group_size=min_group_size)
-    members = {d: group for group, departments in groups.items() for d in departments}
+    members = {d: group for group, departments in groups.items() for d in departments if d != UNKNOWN}
     unknown = [name for name in chosen if name not in groups and name not in members]
     if unknown:
         raise ValueError(f"Unknown department(s): {', '.join(unknown)}. Departments: {', '.join(groups)}")
     picked = {name if name in groups else members[name] for name in chosen}
     for group in sorted(picked):
         named = [d for d in groups[group] if d in chosen]
-        missing = [d for d in groups[group] if d not in chosen]
+        missing = [d for d in groups[group] if d not in chosen and d != UNKNOWN]
         if group not in chosen and missing:
             smallest = min_group_size or db.min_group_size
             raise ValueError(

@@ -74,11 +74,15 @@ def run_measure(
     """
     _check_segmentation(db, measure, by)
     min_size = check_min_group_size(min_group_size if min_group_size is not None else db.min_group_size)
-    plan = disclosure_plan(db, min_size) if by != "none" else None
-    grouping = plan.grouping(by) if plan else None
+    if not measure.segmentable:  # an organisation-wide figure (marketing spend): about no group of people
+        frame, start, end = _compute(db, measure, grain, by, start, end, None)
+        guarded = guard(frame, min_size, organisation_wide=True)
+        return MeasureResult(measure, guarded, grain, by, start, end, min_size)
+    plan = disclosure_plan(db, min_size)
+    grouping = plan.grouping(by)
     frame, start, end = _compute(db, measure, grain, by, start, end, grouping)
-    guarded = guard(frame, min_size, sizes=plan.group_sizes(by, grain) if plan else None,
-                    organisation_wide=not measure.segmentable)
+    guarded = guard(frame, min_size, sizes=plan.group_sizes(by, grain) if grouping else None,
+                    unsafe=plan.unsafe(by, grain))
     return MeasureResult(measure, guarded, grain, by, start, end, min_size, grouping)
 
 
@@ -138,7 +142,7 @@ def run_grouped(
     grouped["people"] = grouped["people"].astype("Int64")
     grouped = grouped.sort_values(["period", "segment"]).reset_index(drop=True)
     sizes = plan.group_sizes("department", grain).T.groupby(named).sum().T
-    guarded = guard(grouped, min_size, sizes=sizes)
+    guarded = guard(grouped, min_size, sizes=sizes, unsafe=plan.unsafe("department", grain, named))
     return MeasureResult(measure, guarded, grain, "cohort", start, end, min_size)
 
 

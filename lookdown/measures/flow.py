@@ -6,8 +6,8 @@ them (lookdown.measures.guard): a department that ever had fewer people than the
 size is inside "Smaller departments", itself at least the minimum. Every total is a sum of the
 cells shown (answers between two departments of the same group stay inside that group), so no
 total minus the cells beside it gives a figure about a hidden department. The range is widened
-to whole months, the periods the guard judged the groups in. If the whole organisation is below
-the minimum, nothing is shown.
+to whole months. If in some month a group shown (then the whole organisation, all of it merged)
+has fewer people than the minimum, nothing is shown.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class KnowledgeFlow:
     departments: tuple[str, ...]          # row and column order of the matrix: the groups shown
     matrix: tuple[tuple[int, ...], ...]   # answers and replies from row group to column group
     merged_departments: tuple[str, ...]   # departments shown together as merged_name
-    hidden: bool                          # True when the whole organisation is below the minimum
+    hidden: bool                          # True when the organisation was below the minimum in a month
     answers_total: int                    # every cell of the matrix
     answers_across: int                   # the cells between two different groups of known departments
     questions_answered: int
@@ -67,7 +67,8 @@ def knowledge_flow(db, *, start: date, end: date, min_group_size: int | None = N
     min_size = check_min_group_size(db.min_group_size if min_group_size is None else int(min_group_size))
     start = period_start(pd.Timestamp(start).date(), "month")
     end = next_period(period_start(pd.Timestamp(end).date(), "month"), "month") - timedelta(days=1)
-    grouping = disclosure_plan(db, min_size).grouping("department")
+    plan = disclosure_plan(db, min_size)
+    grouping = plan.grouping("department")
     params = {"start": start, "end": end}
     cur = db.cursor()
     sizes_frame = cur.execute(_SQL["groups"], params).df()
@@ -75,15 +76,18 @@ def knowledge_flow(db, *, start: date, end: date, min_group_size: int | None = N
     questions = cur.execute(_SQL["questions"], params).df()
 
     base = dict(start=start.isoformat(), end=end.isoformat(), min_group_size=min_size)
-    everyone = int(sizes_frame["people"].sum())
-    if everyone < min_size:
+    # A range minus a shorter one is a month: every group must be large enough in every month.
+    months = plan.group_sizes("department", "month")
+    months = months[(months.index >= pd.Timestamp(start)) & (months.index <= pd.Timestamp(end))]
+    thin = bool(((months > 0) & (months < min_size)).to_numpy().any())
+    if thin or sizes_frame.empty:
         return KnowledgeFlow(
-            **base, departments=(), matrix=(), merged_departments=(), hidden=everyone > 0,
+            **base, departments=(), matrix=(), merged_departments=(), hidden=thin,
             answers_total=0, answers_across=0, questions_answered=0, questions_answered_across=0,
             questions_undetermined=0, share_answered_across=None, share_by_department={},
             explanation=(
-                f"Not shown: fewer than {min_size} people in total, so any figure would describe "
-                "individuals." if everyone else "No answers or replies in this range."
+                f"Not shown: in some month of this range the organisation had fewer than {min_size} people, "
+                "so any figure would describe individuals." if thin else "No answers or replies in this range."
             ),
         )
 

@@ -56,8 +56,7 @@ SMALLER_DEPARTMENTS = MERGED_NAMES["department"]
 PLAN_ORDER = ("department", "cohort", "location", "job_level")
 assert set(PLAN_ORDER) == set(SEGMENTATIONS) - {"none"}
 
-_SQL = {name: Path(__file__).with_name(f"guard_{name}.sql").read_text()
-        for name in ("people", "segments", "appearances")}
+_SQL = {name: Path(__file__).with_name(f"guard_{name}.sql").read_text() for name in ("people", "segments")}
 _TOLERANCE = 1e-9
 PIECE = "piece"  # the days no period boundary of any grain splits
 # How many hyperplanes the exact check may try in one period before it assumes the worst.
@@ -100,11 +99,12 @@ class Grouping:
 @dataclass(frozen=True)
 class DisclosurePlan:
     """How every segmentation may be shown for one version of the data and minimum group size,
-    with the size of every group shown in every period of every grain."""
+    with the size of every group shown in every period of every grain and in every piece."""
 
     min_group_size: int
     groupings: Mapping[str, Grouping]
-    sizes: Mapping[tuple[str, str], pd.DataFrame] = field(repr=False)  # (by, grain) -> period x group
+    sizes: Mapping[tuple[str, str], pd.DataFrame] = field(repr=False)  # (by, grain or PIECE) -> period x group
+    pieces_in: Mapping[str, np.ndarray] = field(repr=False)  # grain -> the period each piece lies in
 
     def grouping(self, by: str) -> Grouping | None:
         """The grouping of a segmentation; None for the organisation as a whole."""
@@ -114,10 +114,26 @@ class DisclosurePlan:
         """People in every group shown (columns) in every period of `grain` (index)."""
         return self.sizes[(by, grain)]
 
+    def unsafe(self, by: str, grain: str, groups: Mapping[str, str] | None = None) -> pd.DataFrame:
+        """Period x group: True where a piece of the period holds some, but fewer than the minimum,
+        of the group's people. A figure over that period, beside figures over other periods (a
+        quarter minus its months, a week minus a month), could be narrowed down to that piece, so
+        it is not shown. The groups are those of `by`, or unions of them (`groups` maps each to
+        its union). Never true for a group of the plan but the whole organisation in one group."""
+        pieces = self.sizes[(by, PIECE)]
+        if groups is not None:
+            pieces = pieces.T.groupby(lambda g: groups.get(g, g)).sum().T
+        thin = (pieces > 0) & (pieces < self.min_group_size)
+        periods = self.sizes[(by, grain)].index
+        found = thin.groupby(self.pieces_in[grain]).any()
+        found.index = periods[found.index]
+        return found.reindex(periods, fill_value=False)
+
 
 def guard(frame: pd.DataFrame, min_group_size: int, *, sizes: pd.DataFrame | None = None,
-          organisation_wide: bool = False) -> pd.DataFrame:
-    """Suppress every cell about fewer than `min_group_size` people.
+          unsafe: pd.DataFrame | None = None, organisation_wide: bool = False) -> pd.DataFrame:
+    """Suppress every cell about fewer than `min_group_size` people, and every cell the plan
+    marks `unsafe` (period x group: a piece of the period holds too few of the group).
 
     `sizes` (period x group, from the plan) gives each group's size where the measure's own count
     falls short: people missing from the people file, who count when they appear in the data.
@@ -137,6 +153,10 @@ def guard(frame: pd.DataFrame, min_group_size: int, *, sizes: pd.DataFrame | Non
     people = out["people"]
     unknown = people.isna() & (not organisation_wide)
     small = (people.notna() & (people < min_group_size)).fillna(False) | unknown
+    if unsafe is not None and len(out):
+        marked = unsafe.stack()
+        keys = pd.MultiIndex.from_arrays([out["period"], out["segment"]])
+        small |= pd.Series(marked.reindex(keys).fillna(False).to_numpy(dtype=bool), index=out.index)
     out["suppressed"] = small.astype(bool)
     out.loc[out["suppressed"], "value"] = float("nan")
     out["people"] = out["people"].mask(out["suppressed"])
@@ -164,8 +184,8 @@ def disclosure_plan(db, min_group_size: int | None = None) -> DisclosurePlan:
 
 @dataclass
 class _Members:
-    """Who belongs to which segment, and who counts when: in each period of each grain (for the
-    size shown beside a figure) and in each piece of time, the days that no period boundary of
+    """Who belongs to which segment, and who counts when (guard_people.sql): in each period of
+    each grain (for the size shown beside a figure) and in each piece of time, the days that no period boundary of
     any grain splits (a week, or the part of a week in one month), for the rule. Any figure over
     whole periods is a sum over pieces, and a difference of periods can isolate a piece (a month
     minus its whole weeks leaves the days at its edges), so groups are judged piece by piece."""
@@ -176,6 +196,7 @@ class _Members:
     sizeless: dict[str, set[str]]              # by -> departments named by rows about no person
     periods: dict[str, pd.DatetimeIndex]       # grain -> period starts
     present: dict[str, sparse.csr_matrix]      # grain or PIECE -> period x person, 1 when counted
+    pieces: pd.DatetimeIndex = field(default_factory=lambda: pd.DatetimeIndex([]))  # first day of each piece
     counted: dict[str, set[str]] = field(default_factory=dict)  # by -> segments with anyone, or sizeless
 
     @classmethod
@@ -186,14 +207,11 @@ class _Members:
         unknown = dict(cur.execute("select b, unknown_segment(b) from unnest($b::varchar[]) as t(b)",
                                    {"b": list(PLAN_ORDER)}).fetchall())
         coverage = db.coverage()
-        appearances = None
-        if coverage.start is not None:
-            appearances = cur.execute(_SQL["appearances"], {"start": coverage.start, "end": coverage.end}).df()
-        return cls.build(people, segments, unknown, coverage.start, coverage.end, appearances)
+        return cls.build(people, segments, unknown, coverage.start, coverage.end)
 
     @classmethod
     def build(cls, people: pd.DataFrame, segments: pd.DataFrame, unknown: dict[str, str],
-              start: date | None, end: date | None, appearances: pd.DataFrame | None) -> _Members:
+              start: date | None, end: date | None) -> _Members:
         keys = pd.Index(people["person_key"])
         codes, names, sizeless = {}, {}, {}
         for by in PLAN_ORDER:
@@ -212,15 +230,15 @@ class _Members:
         for grain in GRAINS:
             periods[grain] = _period_starts(start, end, grain)
             ends = pd.DatetimeIndex([next_period(d.date(), grain) for d in periods[grain]])
-            present[grain] = _presence(people, keys, periods[grain], ends, appearances)
+            present[grain] = _presence(people, periods[grain], ends)
         # Pieces cover the data's span only: no figure holds anything from outside it.
-        pieces = pd.DatetimeIndex([])
+        cuts = pd.DatetimeIndex([])
         if start is not None and end is not None:
             first, after = pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1)
             inside = {day for g in GRAINS for day in periods[g] if first < day < after}
-            pieces = pd.DatetimeIndex(sorted(inside | {first, after}))
-        present[PIECE] = _presence(people, keys, pieces[:-1], pieces[1:], appearances)
-        members = cls(codes, names, unknown, sizeless, periods, present)
+            cuts = pd.DatetimeIndex(sorted(inside | {first, after}))
+        present[PIECE] = _presence(people, cuts[:-1], cuts[1:])
+        members = cls(codes, names, unknown, sizeless, periods, present, pieces=cuts[:-1])
         members.counted = {by: {names[by][i] for i in np.where(members.all_sizes(by).sum(axis=0) > 0)[0]}
                            | sizeless[by] for by in PLAN_ORDER}
         return members
@@ -248,32 +266,22 @@ def _period_starts(start: date | None, end: date | None, grain: str) -> pd.Datet
     return pd.DatetimeIndex(found)
 
 
-def _presence(people: pd.DataFrame, keys: pd.Index, starts: pd.DatetimeIndex, ends: pd.DatetimeIndex,
-              appearances: pd.DataFrame | None) -> sparse.csr_matrix:
-    """Interval x person: someone in the people file counts in an interval [start, end) they were
-    employed in at any time (the headcount's rule, schema.sql derive_headcount); anyone else when
-    they appear in it."""
+def _presence(people: pd.DataFrame, starts: pd.DatetimeIndex, ends: pd.DatetimeIndex) -> sparse.csr_matrix:
+    """Interval x person: 1 when someone counts at any time in the interval [start, end): while
+    employed for the people file (the headcount's rule, schema.sql derive_headcount), from the
+    first to the last day the data mentions them for anyone else (guard_people.sql)."""
     if not len(starts):
-        return sparse.csr_matrix((0, len(keys)))
+        return sparse.csr_matrix((0, len(people)))
 
-    def days(column: str, missing: int) -> np.ndarray:
-        stamps = pd.to_datetime(people[column]).to_numpy().astype("datetime64[D]")
+    def days(values, missing: int) -> np.ndarray:
+        stamps = pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[D]")
         return np.where(np.isnat(stamps), missing, stamps.astype(np.int64))
 
-    def day_numbers(stamps) -> np.ndarray:
-        return pd.DatetimeIndex(stamps).to_numpy().astype("datetime64[D]").astype(np.int64)
-
-    hired, left = days("hire_date", np.iinfo(np.int64).min), days("termination_date", np.iinfo(np.int64).max)
-    first, after = day_numbers(starts), day_numbers(ends)
-    employed = (hired[None, :] < after[:, None]) & (left[None, :] >= first[:, None])
-    employed &= people["in_people_file"].to_numpy(dtype=bool)[None, :]
-    if appearances is not None and len(appearances):
-        seen = day_numbers(pd.to_datetime(appearances["day"]))
-        rows = np.searchsorted(first, seen, side="right") - 1
-        cols = keys.get_indexer(appearances["person_key"])
-        keep = (rows >= 0) & (cols >= 0) & (seen < after[np.clip(rows, 0, None)])
-        employed[rows[keep], cols[keep]] = True
-    return sparse.csr_matrix(employed, dtype=np.float64)
+    hired = days(people["hire_date"], np.iinfo(np.int64).min)
+    left = days(people["termination_date"], np.iinfo(np.int64).max)
+    first, after = days(starts, 0), days(ends, 0)
+    counted = (hired[None, :] < after[:, None]) & (left[None, :] >= first[:, None])
+    return sparse.csr_matrix(counted, dtype=np.float64)
 
 
 def build_plan(members: _Members, min_group_size: int) -> DisclosurePlan:
@@ -297,10 +305,17 @@ def build_plan(members: _Members, min_group_size: int) -> DisclosurePlan:
             published.append(grouping)
     group_sizes = {}
     for by, grouping in groupings.items():
-        for grain in GRAINS:
-            raw = pd.DataFrame(members.sizes(by, grain), index=members.periods[grain], columns=members.names[by])
-            group_sizes[(by, grain)] = raw.T.groupby(lambda s, g=grouping: g.group_of(s)).sum().T.astype("int64")
-    return DisclosurePlan(min_group_size, groupings, group_sizes)
+        for unit in (*GRAINS, PIECE):
+            index = members.pieces if unit == PIECE else members.periods[unit]
+            raw = pd.DataFrame(members.sizes(by, unit), index=index, columns=members.names[by])
+            group_sizes[(by, unit)] = raw.T.groupby(lambda s, g=grouping: g.group_of(s)).sum().T.astype("int64")
+    for unit in (*GRAINS, PIECE):
+        index = members.pieces if unit == PIECE else members.periods[unit]
+        everyone = np.asarray(members.present[unit].sum(axis=1)).ravel().astype("int64")
+        group_sizes[("none", unit)] = pd.DataFrame({"All": everyone}, index=index)
+    pieces_in = {grain: np.searchsorted(members.periods[grain], members.pieces, side="right") - 1
+                 for grain in GRAINS}
+    return DisclosurePlan(min_group_size, groupings, group_sizes, pieces_in)
 
 
 def _merge_small(by: str, members: _Members, sizes: np.ndarray, min_size: int, *,

@@ -1,15 +1,18 @@
--- Everyone a figure can be about, for the privacy guard: everyone in the people file with the
--- dates they were employed, and everyone else the data attributes figures to (activity, training
--- requests, manager time): people missing from the people file, who count in a period when they
--- appear in it (guard_appearances.sql).
-select p.person_key, p.hire_date, p.termination_date, true as in_people_file
-from people as p
+-- Everyone a figure can be about, with the days they count in a group, for the privacy guard:
+-- everyone in the people file while employed (the headcount's rule), and everyone else the data
+-- attributes figures to (activity, training requests, manager time) from the first to the last
+-- day it mentions them: people missing from the people file.
+with mentioned as (
+    select day, person_key from activity_daily
+    union all select requested_on, person_key from training where person_key is not null
+    union all select period_start, manager_key from manager_time
+)
+
+select person_key, hire_date, termination_date
+from people
 union all
-select distinct a.person_key, null::date, null::date, false
-from (
-    select person_key from activity_daily
-    union select person_key from training where person_key is not null
-    union select manager_key from manager_time
-) as a
-where a.person_key not in (select person_key from people)
+select person_key, min(day)::date, max(day)::date
+from mentioned
+where person_key not in (select person_key from people)
+group by person_key
 order by 1

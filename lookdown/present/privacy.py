@@ -16,10 +16,13 @@ _UNKNOWN_WORDS = {
 }
 
 
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def member_names(grouping: Grouping, members) -> str:
     """'HR, Legal and people missing from the people file'."""
-    names = [(_UNKNOWN_WORDS[grouping.by] if m == grouping.unknown else m) for m in members]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return _listed([(_UNKNOWN_WORDS[grouping.by] if m == grouping.unknown else m) for m in members])
 
 
 def merged_note(grouping: Grouping | None, min_group_size: int) -> str | None:
@@ -65,7 +68,8 @@ def pilot_groups_caption(groups: dict[str, tuple[str, ...]], min_group_size: int
     merged = {group: members for group, members in groups.items() if members != (group,)}
     if not merged:
         return None
-    parts = [f"'{group}' is {', '.join(members)} together" for group, members in merged.items()]
+    parts = [f"'{group}' is {_listed([_UNKNOWN_WORDS['department'] if m == 'Unknown' else m for m in members])} "
+             "together" for group, members in merged.items()]
     return (f"{'; '.join(parts)}: departments that had fewer than {min_group_size} people at any time "
             "can only be chosen with others, so that a pilot with and without one of them never gives "
             "its figures away.")
@@ -75,8 +79,7 @@ def flow_note(merged: tuple[str, ...], merged_name: str, min_group_size: int) ->
     """For the Knowledge flow page: which departments are shown together, and how totals count them."""
     if not merged:
         return None
-    names = [("people missing from the people file" if m == "Unknown" else m) for m in merged]
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    listed = _listed([(_UNKNOWN_WORDS["department"] if m == "Unknown" else m) for m in merged])
     return (f"**Shown together as '{merged_name}':** {listed}. Departments that had fewer than {min_group_size} "
             "people at some point are never shown alone, so that no cell, and no total minus the cells beside "
             "it, is about fewer people; when they are too few together, the next smallest department joins "

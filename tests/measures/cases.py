@@ -51,6 +51,15 @@ def event(at, name, kind, *, thread=None, target=None, space_type=None):
     }
 
 
+def with_colleagues(events: list[dict], first: str = "2024-01-01", last: str = "2024-01-31") -> list[dict]:
+    """The events, and three colleagues posting on the first and the last day. Without a people
+    file, the organisation is everyone the data mentions, each from the first to the last day it
+    mentions them, and the privacy guard shows a figure only for periods in which the
+    organisation has at least the minimum number of people throughout; posts change none of the
+    measures these cases are about."""
+    return events + [event(f"{day} 07:00", name, "post") for day in (first, last) for name in ("gus", "hal", "ivy")]
+
+
 # Ann manages Bob and Cat in Sales; Dan manages Eve and Fay in Support.
 ROSTER = [
     person("ann", "Sales"),
@@ -168,7 +177,7 @@ CASES: dict[str, list[Case]] = {
              {"people": ROSTER, "activity": THREADS},
              by_department(3, 2, 0, 1)),
         Case("no people loaded: people are the distinct askers; a cell of one asker is hidden",
-             {"activity": THREADS},
+             {"activity": with_colleagues(THREADS, last="2024-03-01")},
              [(JAN, "All", 5, 4, False), (FEB, "All", None, None, True)], by="none"),
     ],
     "questions_answered": [
@@ -176,7 +185,7 @@ CASES: dict[str, list[Case]] = {
              {"people": ROSTER, "activity": THREADS},
              by_department(2, 2, 0, 0)),
         Case("no people loaded: people are the distinct askers",
-             {"activity": THREADS},
+             {"activity": with_colleagues(THREADS, last="2024-03-01")},
              [(JAN, "All", 4, 4, False)], by="none", end=END_OF_JANUARY),
     ],
     "answer_rate": [
@@ -184,7 +193,7 @@ CASES: dict[str, list[Case]] = {
              {"people": ROSTER, "activity": THREADS},
              by_department(2 / 3, 1.0, None, 0.0)),
         Case("no people loaded, whole organisation",
-             {"activity": THREADS},
+             {"activity": with_colleagues(THREADS, last="2024-03-01")},
              [(JAN, "All", 0.8, 4, False)], by="none", end=END_OF_JANUARY),
     ],
     "median_hours_to_first_answer": [
@@ -192,7 +201,7 @@ CASES: dict[str, list[Case]] = {
              {"people": ROSTER, "activity": THREADS},
              by_department(4.0, 5.75, None, None)),
         Case("no people loaded: median of 1.5, 2, 6 and 10 hours",
-             {"activity": THREADS},
+             {"activity": with_colleagues(THREADS, last="2024-03-01")},
              [(JAN, "All", 4.0, 4, False)], by="none", end=END_OF_JANUARY),
     ],
     "feedback_given": [
@@ -207,12 +216,12 @@ CASES: dict[str, list[Case]] = {
              ]},
              by_department(3, 1, 1, 0)),
         Case("no people loaded: people are the distinct givers",
-             {"activity": [
+             {"activity": with_colleagues([
                  event("2024-01-03 10:00", "ann", "feedback", target="bob"),
                  event("2024-01-03 11:00", "ann", "feedback", target="cat"),
                  event("2024-01-20 11:00", "cat", "feedback", target="ann"),
                  event("2024-01-15 09:00", "eve", "feedback", target="dan"),
-             ]},
+             ])},
              [(JAN, "All", 4, 3, False)], by="none", end=END_OF_JANUARY),
     ],
     "active_contributors": [
@@ -261,7 +270,7 @@ CASES: dict[str, list[Case]] = {
              ]},
              by_department(1 / 3, 1.0, 0.0, None)),
         Case("whole organisation: every pair, and people are the pairs' members",
-             {"activity": [
+             {"activity": with_colleagues([
                  event("2024-01-04 09:00", "ann", "reply", target="bob"),
                  event("2024-01-05 09:00", "bob", "reaction", target="ann"),
                  event("2024-01-06 09:00", "ann", "kudos", target="cat"),
@@ -269,7 +278,7 @@ CASES: dict[str, list[Case]] = {
                  event("2024-01-08 09:00", "dan", "answer", target="eve"),
                  event("2024-01-09 09:00", "eve", "feedback", target="dan"),
                  event("2024-01-10 09:00", "cat", "reaction", target="dan"),
-             ]},
+             ])},
              [(JAN, "All", 0.4, 5, False)], by="none", end=END_OF_JANUARY),
     ],
     "cross_department_interactions": [
