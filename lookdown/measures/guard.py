@@ -6,20 +6,24 @@ gets the few people's figure by subtraction. So the guard decides, once per vers
 and minimum group size, how every segmentation may be shown (the disclosure plan), and every
 figure is computed for those groups only:
 
-1. In each segmentation (department, cohort, location, job level) a segment that had fewer
-   than the minimum number of people in any week, month or quarter of the data, or whose size is
+1. In each segmentation (department, cohort, location, job level) a segment that had some, but
+   fewer than the minimum number of, people in any piece of time (a week, or the part of a week
+   in one month: what a difference of periods can narrow a figure down to), or whose size is
    unknown, is shown only inside a merged group ("Smaller departments"; for cohorts, "Rest"),
-   joined by the next smallest segments until the merged group is large enough in every period.
-   The decision covers the whole span of the data, so a quarter minus its months, or one range
-   minus another, never isolates a period in which a group was small.
+   joined by the next smallest segments until the merged group is large enough in every piece.
+   The decision covers the whole span of the data, so a quarter minus its months, or a month
+   minus its weeks, never isolates a time in which a group was small.
 2. Departments are the building blocks of everything else: a pilot chosen from departments, its
    rest, the knowledge flow between departments and the totals beside them are sums of these
    groups, each at least the minimum, so no sum or difference of them is about fewer people.
 3. Cohorts, locations and job levels cut across departments. Each joins the plan only if no sum
-   or difference of any figures that could then be shown, for any of the groups shown, in any
-   period, is about fewer than the minimum number of people (checked exactly, by linear algebra
-   on who belongs to which group, in every period); otherwise its smallest groups are merged
-   further, down to a single group (the whole organisation) if need be.
+   or difference of any figures that could then be shown, for any of the groups shown, is about
+   fewer than the minimum number of people (checked exactly, by linear algebra on who belongs to
+   which group, in every piece of time); otherwise its smallest groups are merged further, down
+   to a single group (the whole organisation) if need be.
+4. A figure over a period is withheld where its group had some, but too few, people in a piece
+   of the period: only possible for a group that is everyone (the whole organisation, or all
+   segments merged), which cannot be merged with anything.
 
 The engine (engine.py) runs measures for the plan's groups and passes every result through
 `guard`; the knowledge flow (flow.py) shows departments as the plan groups them.
@@ -321,7 +325,7 @@ def build_plan(members: _Members, min_group_size: int) -> DisclosurePlan:
 def _merge_small(by: str, members: _Members, sizes: np.ndarray, min_size: int, *,
                  prefer: Callable[[Grouping], bool] | None = None) -> Grouping:
     """Rule 1: merge the segments that were ever small, or are of unknown size, until the merged
-    group is at least `min_size` in every period it has anyone (every period, when a segment of
+    group is at least `min_size` in every piece it has anyone in (every piece, when a segment of
     unknown size is in it). `prefer` picks, among the candidates to join, the first it accepts."""
     names = members.names[by]
     counted = np.where((sizes > 0).any(axis=0))[0]
