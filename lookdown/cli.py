@@ -38,6 +38,13 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-01-31") from None
 
 
+def _names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one department, e.g. \"Sales,Customer Support\"")
+    return names
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS,
@@ -75,9 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     trend.add_argument("--format", choices=("json", "text"), default="json")
 
     compare = commands.add_parser("compare", parents=[common],
-                                  help="a pilot cohort against the rest of the organisation")
+                                  help="a pilot group against the rest of the organisation")
     compare.add_argument("name")
-    compare.add_argument("--cohort", help="cohort name (default: the earliest cohort)")
+    pilot = compare.add_mutually_exclusive_group()
+    pilot.add_argument("--cohort", help="cohort name (default: the earliest cohort)")
+    pilot.add_argument("--departments", type=_names,
+                       help='a pilot made of departments, e.g. "Sales,Customer Support" (needs --start)')
+    compare.add_argument("--start", type=_iso_date,
+                         help="the day the pilot started (default for a cohort: its start in the cohorts file)")
     compare.add_argument("--grain", choices=GRAINS, default="month")
     compare.add_argument("--format", choices=("json", "text"), default="json")
 
@@ -94,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="end", type=_iso_date, help="last day (default: all loaded data)")
     export.add_argument("--measures", help="cost measures to lead with, comma-separated (default: the "
                                            "clearest reductions)")
+    flow = commands.add_parser("flow", parents=[common],
+                               help="who answers whom across departments (the Knowledge flow page)")
+    flow.add_argument("--from", dest="start", type=_iso_date,
+                      help="first month (default: the last twelve months loaded)")
+    flow.add_argument("--to", dest="end", type=_iso_date, help="last month (default: the last month loaded)")
+    flow.add_argument("--format", choices=("json", "text"), default="json")
 
     load = commands.add_parser("import", parents=[common], help="import export files (CSV, XLSX, ZIP, XML)")
     load.add_argument("files", nargs="+", type=Path)
@@ -278,13 +296,19 @@ def cmd_trend(args, db_path: Path) -> int:
 
 
 def cmd_compare(args, db_path: Path) -> int:
-    from lookdown.findings import compare_cohort
+    from lookdown.findings import compare_cohort, compare_departments
     from lookdown.measures import Catalogue
 
     measure = Catalogue.load()[args.name]
+    if args.departments and args.start is None:
+        raise CommandError("a pilot made of departments needs --start YYYY-MM-DD, the day it started")
     db = _open_existing(db_path)
     try:
-        comparison = compare_cohort(db, measure, cohort=args.cohort, grain=args.grain)
+        if args.departments:
+            comparison = compare_departments(db, measure, args.departments, start_on=args.start, grain=args.grain)
+        else:
+            comparison = compare_cohort(db, measure, cohort=args.cohort, grain=args.grain,
+                                        start_override=args.start)
     finally:
         db.close()
     if args.format == "text":
@@ -300,18 +324,19 @@ def cmd_compare(args, db_path: Path) -> int:
 EXPORT_KINDS = ("deck", "report", "pdf")
 
 
-def _names(text: str | None) -> list[str]:
+def _listed(text: str | None) -> list[str]:
+    """'a, b' -> ['a', 'b']; nothing -> []."""
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
 def cmd_export(args, db_path: Path) -> int:
     from lookdown.present.exports import write_pack
 
-    departments = _names(args.departments)
+    departments = _listed(args.departments)
     if departments and args.start_on is None:
         raise CommandError("a pilot made of departments needs --start-on (the day it started)")
     choices = dict(cohort=args.cohort, departments=departments, start_on=args.start_on, start=args.start,
-                   end=args.end, measures=_names(args.measures) or None)
+                   end=args.end, measures=_listed(args.measures) or None)
     try:
         db = _open_existing(db_path)
     except DatabaseBusy:
@@ -322,6 +347,41 @@ def cmd_export(args, db_path: Path) -> int:
         finally:
             db.close()
     print(said)
+    return 0
+
+
+def cmd_flow(args, db_path: Path) -> int:
+    from lookdown.measures.flow import knowledge_flow
+    from lookdown.periods import month_starts
+
+    db = _open_existing(db_path)
+    try:
+        coverage = db.coverage()
+        if coverage.start is None:
+            raise CommandError("nothing is loaded yet")
+        months = month_starts(coverage.start, coverage.end)
+        start = args.start or months[max(0, len(months) - 12)]
+        end = args.end or coverage.end
+        flow = knowledge_flow(db, start=start, end=end)
+    finally:
+        db.close()
+    if args.format == "text":
+        print(flow.explanation)
+        if flow.departments:
+            print()
+            print(flow.matrix_frame().to_string())
+        return 0
+    json.dump({"start": flow.start, "end": flow.end, "min_group_size": flow.min_group_size, "hidden": flow.hidden,
+               "departments": list(flow.departments), "merged_departments": list(flow.merged_departments),
+               "cells": flow.cells(), "answers_total": flow.answers_total,
+               "answers_across_departments": flow.answers_across,
+               "questions_answered": flow.questions_answered,
+               "questions_answered_across_departments": flow.questions_answered_across,
+               "questions_undetermined": flow.questions_undetermined,
+               "share_answered_across_departments": flow.share_answered_across,
+               "share_answered_across_by_department": flow.share_by_department,
+               "explanation": flow.explanation}, sys.stdout, indent=2)
+    print()
     return 0
 
 
@@ -441,6 +501,5 @@ def cmd_serve(args, db_path: Path) -> NoReturn:
 
 
 COMMANDS = {"demo": cmd_demo, "measures": cmd_measures, "measure": cmd_measure, "check-measure": cmd_check_measure,
-            "trend": cmd_trend,
-            "compare": cmd_compare, "export": cmd_export, "import": cmd_import, "backup": cmd_backup,
-            "restore": cmd_restore, "serve": cmd_serve}
+            "trend": cmd_trend, "compare": cmd_compare, "flow": cmd_flow, "export": cmd_export, "import": cmd_import,
+            "backup": cmd_backup, "restore": cmd_restore, "serve": cmd_serve}

@@ -16,6 +16,7 @@ from lookdown.present.analysis_charts import (
     verdict_badge,
 )
 from lookdown.present.labels import segment_label
+from lookdown.present.privacy import merged_note, single_group_note
 from lookdown.present.safe_text import markdown_text
 from ui import analysis
 from ui.banner import long_date
@@ -79,6 +80,9 @@ result, verdicts, heads = analysis.trends(data, measure, grain=grain, by=by, sta
 if result.by != by:
     st.caption(f"{measure.label} is an organisation-wide figure, so it is not split by "
                f"{segment_label(by).lower()}.")
+for note in (merged_note(result.grouping, result.min_group_size), single_group_note(result.grouping)):
+    if note:
+        st.info(note, icon=":material/lock:")
 
 segments = list(verdicts)
 shown = segments
@@ -117,7 +121,7 @@ table = table[table["group"].isin(shown)]
 hidden = int(table["hidden"].sum())
 st.caption(
     f"Every figure as it leaves the privacy guard: {hidden} value(s) hidden because they describe "
-    f"fewer than {result.min_group_size} people (or would let a hidden one be worked out)."
+    f"fewer than {result.min_group_size} people."
     if hidden else "Every figure as it leaves the privacy guard; none is hidden in this view."
 )
 st.dataframe(table, hide_index=True, key="explore_table")

@@ -7,6 +7,7 @@ import ui
 from lookdown.formats import fmt
 from lookdown.periods import next_period
 from lookdown.present.analysis_charts import flow_figure, share_figure
+from lookdown.present.privacy import flow_note
 from lookdown.present.safe_text import markdown_text
 from ui import analysis
 from ui.banner import long_date
@@ -41,22 +42,16 @@ total_col, across_col, share_col = st.columns(3)
 total_col.metric("Answers and replies", f"{flow.answers_total:,}", border=True,
                  help="Answers and replies between colleagues in the period (answers to oneself left out).")
 across_col.metric("…to another department", f"{flow.answers_across:,}", border=True,
-                  help="Between two different known departments.")
+                  help="Between two different departments (or groups of departments) shown in the matrix.")
 share_col.metric(
     "Questions answered across departments",
     "n/a" if flow.share_answered_across is None else f"{flow.share_answered_across:.1%}", border=True,
     help=f"Of the {flow.questions_answered - flow.questions_undetermined:,} answered questions whose "
          "departments are known, the share that someone from another department answered.")
 
-if flow.merged_departments:
-    st.info(
-        f"**Shown together as '{markdown_text(flow.merged_name)}':** "
-        f"{markdown_text(', '.join(flow.merged_departments))}. "
-        "Departments with fewer than "
-        f"{flow.min_group_size} people in this period are merged so that no figure describes a handful of "
-        "people; when the merged group would itself be too small, the next smallest department joins it. "
-        "Answers between two merged departments count as crossing department lines.",
-        icon=":material/lock:")
+note = flow_note(flow.merged_departments, flow.merged_name, flow.min_group_size)
+if note:
+    st.info(note, icon=":material/lock:")
 
 st.subheader("Who answers whom")
 st.plotly_chart(flow_figure(flow), key="flow_chart", config={"displaylogo": False})

@@ -4,6 +4,7 @@ import streamlit as st
 import ui
 from lookdown.present.labels import segment_label
 from lookdown.present.overview import by_theme, card_help, card_label, cost_pairs, headline, trend
+from lookdown.present.privacy import merged_note
 from ui import analysis
 
 data = ui.start_page("Look down")
@@ -72,6 +73,10 @@ for tab, theme_pairs in zip(tabs, themes.values()):
     with tab:
         shown = [m for pair in theme_pairs for m in pair if m is not None]
         results = ui.measure_results(data, shown, by=choice.by, **span)
+        grouping = next((r.grouping for r in results.values() if r.grouping is not None), None)
+        note = merged_note(grouping, data.min_group_size)
+        if note:
+            st.info(note, icon=":material/lock:")
         for row_start in range(0, len(theme_pairs), 2):
             columns = st.columns(2)
             for column, (cost, driver) in zip(columns, theme_pairs[row_start:row_start + 2]):

@@ -13,6 +13,7 @@ from lookdown.present.analysis_charts import (
     projection_figure,
     value_text,
 )
+from lookdown.present.privacy import pilot_groups_caption
 from lookdown.present.safe_text import markdown_text
 from ui import analysis
 from ui.banner import long_date
@@ -50,9 +51,12 @@ with group_col:
         start_on = starts[cohort]
         chosen = []
     else:
-        departments = analysis.department_list(data)
-        chosen = st.multiselect("Departments in the pilot group", departments, key="pilot_departments",
+        groups = analysis.department_groups_shown(data)
+        chosen = st.multiselect("Departments in the pilot group", list(groups), key="pilot_departments",
                                 placeholder="Choose one or more departments")
+        caption = pilot_groups_caption(groups, data.min_group_size)
+        if caption:
+            st.caption(caption)
         default_start = loaded[0][1] if loaded else data.coverage.start + (data.coverage.end - data.coverage.start) / 2
         start_on = st.date_input("The pilot started on", value=default_start, key="pilot_start_on",
                                  min_value=data.coverage.start, max_value=data.coverage.end, format="YYYY-MM-DD")
@@ -92,8 +96,8 @@ try:
             data, measure, chosen, start_on=start_on, grain=grain, start=span[0], end=span[1],
             currency_code=currency)
         st.caption(f"Pilot group: {markdown_text(', '.join(sorted(chosen)))}, added up department by department, then "
-                   "compared per person. Groups are guarded like any other figure: a group smaller than "
-                   f"{data.min_group_size} people is hidden.")
+                   "compared per person. Every group is at least "
+                   f"{data.min_group_size} people, and so is the difference between any two.")
 except ValueError as exc:
     st.warning(str(exc), icon=":material/info:")
     st.stop()

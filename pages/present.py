@@ -54,7 +54,7 @@ with st.container(key="controls"):
             cohort = st.selectbox("Cohort", list(starts), key="present_cohort",
                                   format_func=lambda n: f"{n} (from {short_date(starts[n])})")
         else:
-            departments = tuple(st.multiselect("Departments in the pilot group", analysis.department_list(data),
+            departments = tuple(st.multiselect("Departments in the pilot group", list(analysis.department_groups_shown(data)),
                                                key="present_departments"))
             start_on = st.date_input("The pilot started on", value=loaded[0][1] if loaded else months[len(months) // 2],
                                      min_value=data.coverage.start, max_value=data.coverage.end,

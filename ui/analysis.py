@@ -22,13 +22,20 @@ from lookdown.analysis.pilot_value import (
     value_formula,
     valued_measures,
 )
-from lookdown.findings import NOT_ADDITIVE, can_combine, compare_cohort, compare_departments, per_head
+from lookdown.findings import (
+    NOT_ADDITIVE,
+    can_combine,
+    compare_cohort,
+    compare_departments,
+    department_groups,
+    per_head,
+)
 from lookdown.measures import Measure
 from lookdown.measures.flow import knowledge_flow
 from lookdown.periods import month_starts, next_period, whole_periods
 from lookdown.present.analysis_charts import in_currency
 from lookdown.queries.assumptions import StoredAssumptions, load_assumptions, reset_assumptions, save_assumptions
-from lookdown.queries.cohorts import cohorts, departments
+from lookdown.queries.cohorts import cohorts
 from lookdown.queries.settings import CURRENCIES, load_currency, save_currency
 from ui import auth
 from ui.data import PageData, measure_result, sql_hash
@@ -113,12 +120,14 @@ def cohort_list(data: PageData) -> list[tuple[str, date]]:
 
 
 @st.cache_data(show_spinner=False)
-def _departments(_data: PageData, key: tuple) -> list[str]:
-    return departments(_data.db)
+def _department_groups(_data: PageData, key: tuple) -> dict[str, tuple[str, ...]]:
+    return department_groups(_data.db, min_group_size=_data.min_group_size)
 
 
-def department_list(data: PageData) -> list[str]:
-    return _departments(data, _key(data))
+def department_groups_shown(data: PageData) -> dict[str, tuple[str, ...]]:
+    """The department groups a pilot can be made of (a department, or 'Smaller departments'),
+    with the departments in each."""
+    return _department_groups(data, _key(data))
 
 
 @st.cache_resource(show_spinner=False, max_entries=300)
@@ -211,7 +220,7 @@ def pilot_worth(data: PageData, cohort: str, assumptions: Assumptions, *, only_c
 
 __all__ = [
     "COUNTED", "CURRENCIES", "NOT_ADDITIVE", "PilotWorth", "assumptions", "can_combine", "cohort_list", "comparison",
-    "currency",
-    "department_comparison", "department_list", "flow", "lag", "month_range", "months", "pilot_worth",
-    "reset_money_assumptions", "save_money_assumptions", "set_currency", "trends", "value_formula", "whole_range",
+    "currency", "department_comparison", "department_groups_shown", "flow", "lag", "month_range", "months",
+    "pilot_worth", "reset_money_assumptions", "save_money_assumptions", "set_currency", "trends", "value_formula",
+    "whole_range",
 ]

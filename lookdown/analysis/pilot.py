@@ -37,7 +37,7 @@ from lookdown.analysis.series import (
     step,
     suppressed_count,
 )
-from lookdown.formats import fmt, fmt_p, fmt_pct, fmt_period, jsonable, with_unit
+from lookdown.formats import finite, fmt, fmt_p, fmt_pct, fmt_period, jsonable, with_unit
 
 if TYPE_CHECKING:
     from lookdown.analysis.projection import MethodAgreement, PilotProjection
@@ -421,7 +421,23 @@ class CohortComparison:
             **self.did.to_dict(),
             "projection": self.projection.to_dict(),
             "methods_agree": self.agreement.to_dict(),
+            "series": self.series(),
         }
+
+    def series(self) -> list[dict]:
+        """The figures compared, period by period: for the pilot and the rest, the value (per
+        person when the comparison is per head), the group's size, and whether it was hidden."""
+        frame = self.result.frame
+        rows = []
+        for group, segment in (("pilot", self.cohort), ("rest", "Rest")):
+            part = frame[frame["segment"] == segment]
+            values = as_series(part, per_head=self.did.per_head)
+            for period, value, people, hidden in zip(part["period"], values.reindex(pd.to_datetime(part["period"])),
+                                                     part["people"], part["suppressed"]):
+                rows.append({"period": pd.Timestamp(period).date().isoformat(), "group": group,
+                             "value": finite(value), "people": None if pd.isna(people) else int(people),
+                             "suppressed": bool(hidden)})
+        return sorted(rows, key=lambda row: (row["period"], row["group"]))
 
 
 def compare_json(comparison: PilotComparison) -> dict:

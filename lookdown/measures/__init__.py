@@ -13,19 +13,22 @@ from lookdown.measures.catalogue import (
     parse_measure,
 )
 from lookdown.measures.engine import MeasureResult, run_grouped, run_measure, run_measures, segmentations
-from lookdown.measures.guard import OTHER, guard
+from lookdown.measures.guard import SMALLER_DEPARTMENTS, DisclosurePlan, Grouping, disclosure_plan, guard
 
 __all__ = [
     "CUSTOM_FOLDER",
     "MEASURES_DIR",
-    "OTHER",
     "OUTPUT_COLUMNS",
     "PARAMETERS",
     "PILLARS",
+    "SMALLER_DEPARTMENTS",
     "Catalogue",
     "CatalogueError",
+    "DisclosurePlan",
+    "Grouping",
     "Measure",
     "MeasureResult",
+    "disclosure_plan",
     "guard",
     "parse_measure",
     "run_grouped",

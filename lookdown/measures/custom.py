@@ -12,20 +12,22 @@ from __future__ import annotations
 import re
 import threading
 import weakref
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from lookdown.measures.catalogue import OUTPUT_COLUMNS, PARAMETERS, Measure
 from lookdown.measures.sandbox import Sandbox, SandboxError
 from lookdown.store import Database, audit
 
-# The segments a segmentation knows, from the engine's own maps and headcounts.
+# The segments a segmentation knows, as the engine's cursor sees them (the groups the privacy
+# guard shows, when it shows some segments together).
 KNOWN_SEGMENTS_SQL = (
-    "select segment from person_segment_map where by_key = $by "
-    "union select segment from department_segment_map where by_key = $by "
-    "union select segment from headcount_rollup where by_key = $by "
+    "select segment from person_segments($by) "
+    "union select segment from department_segments($by) "
     "union select unknown_segment($by)"
 )
 
@@ -42,19 +44,21 @@ def sandbox_for(db: Database) -> Sandbox:
         return _sandboxes[db]
 
 
-def custom_cells(db: Database, measure: Measure, *, grain: str, by: str, start: date, end: date
+def custom_cells(db: Database, cur: duckdb.DuckDBPyConnection, measure: Measure, *, grain: str, by: str,
+                 start: date, end: date, prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None
                  ) -> tuple[pd.DataFrame, int]:
-    """The custom measure's cells of known segments, without a `people` column of its own, and
-    how many rows named a segment the segmentation does not know (left out)."""
+    """The custom measure's cells of the segments `cur` knows, without a `people` column of its
+    own, and how many rows named a segment it does not know (left out). `prepare` readies the
+    sandbox's cursor as the engine's (the groups the guard shows) before the query runs."""
     rows = sandbox_for(db).run(measure.sql, {"grain": grain, "by": by, "start": start, "end": end},
-                               allowed_parameters=PARAMETERS)
+                               allowed_parameters=PARAMETERS, prepare=prepare)
     if rows.columns != OUTPUT_COLUMNS:
         raise SandboxError(f"returns the columns {rows.columns}; a measure returns {OUTPUT_COLUMNS}")
     if rows.truncated:
         raise SandboxError(f"returns more than {len(rows.rows):,} rows: a measure gives one row per period and "
                            "segment")
     cells = pd.DataFrame(rows.rows, columns=OUTPUT_COLUMNS).drop(columns="people")
-    known = {segment for (segment,) in db.cursor().execute(KNOWN_SEGMENTS_SQL, {"by": by}).fetchall()}
+    known = {segment for (segment,) in cur.execute(KNOWN_SEGMENTS_SQL, {"by": by}).fetchall()}
     keep = cells["segment"].astype(str).isin(known)
     cells = cells[keep].assign(segment=lambda frame: frame["segment"].astype(str))
     try:

@@ -1,11 +1,11 @@
--- Questions asked in a date range that someone other than the asker answered, per department
--- of the asker: how many, how many had at least one answer from another department, and how
--- many cannot be classified (no answer is known to cross a department line, and the asker or
--- an answerer is missing from the people table).
+-- Questions asked in a date range that someone other than the asker answered, counted by the
+-- department of the asker and the departments of everyone who answered (a sorted list), so that
+-- lookdown.measures.flow can tell, for the department groups the privacy guard shows, which were
+-- answered from another group. People missing from the people table count as 'Unknown'.
 -- Parameters: $start, $end (dates, both included).
 
 with asked as (
-    select q.thread_id, q.asker_key, q.asked_at, p.department as asker_department
+    select q.thread_id, q.asker_key, q.asked_at, coalesce(p.department, 'Unknown') as asker_department
     from questions as q
     left join people as p on p.person_key = q.asker_key
     where q.asked_at::date between $start and $end
@@ -13,7 +13,7 @@ with asked as (
 ),
 
 answerers as (
-    select distinct q.thread_id, p.department
+    select distinct q.thread_id, coalesce(p.department, 'Unknown') as department
     from asked as q
     join activity as a on a.thread_id = q.thread_id
     left join people as p on p.person_key = a.person_key
@@ -23,22 +23,13 @@ answerers as (
 ),
 
 per_question as (
-    select
-        q.thread_id,
-        coalesce(q.asker_department, 'Unknown') as asker_department,
-        bool_or(q.asker_department is not null and an.department is not null
-                and an.department <> q.asker_department) as across,
-        bool_or(q.asker_department is null or an.department is null) as some_unknown
+    select q.thread_id, q.asker_department, list(an.department order by an.department) as answerer_departments
     from asked as q
     join answerers as an on an.thread_id = q.thread_id
     group by q.thread_id, q.asker_department
 )
 
-select
-    asker_department,
-    count(*)::bigint as answered,
-    count(*) filter (where across)::bigint as answered_across,
-    count(*) filter (where not across and some_unknown)::bigint as undetermined
+select asker_department, answerer_departments, count(*)::bigint as questions
 from per_question
-group by asker_department
-order by asker_department
+group by all
+order by all

@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,10 +138,15 @@ class Sandbox:
                 old.unlink(missing_ok=True)
 
     def run(self, sql: str, params: dict, *, allowed_parameters: frozenset[str],
-            seconds: float = TIME_LIMIT_SECONDS, max_rows: int = MAX_ROWS) -> Rows:
-        """Run one user SELECT with its bound parameters; cancelled after `seconds`."""
+            seconds: float = TIME_LIMIT_SECONDS, max_rows: int = MAX_ROWS,
+            prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> Rows:
+        """Run one user SELECT with its bound parameters; cancelled after `seconds`. `prepare`
+        (the engine's own SQL, never the user's) readies the cursor first, e.g. with temporary
+        macros that show some segments together."""
         used = check_statement(sql, allowed_parameters)
         cur = self.connection().cursor()
+        if prepare is not None:
+            prepare(cur)
         timer = threading.Timer(seconds, cur.interrupt)
         timer.start()
         try:

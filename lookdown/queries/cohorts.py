@@ -1,5 +1,6 @@
-"""The pilot cohorts and departments loaded: the reads that are not measures (what a pilot can be
-made of, and when each cohort started)."""
+"""The pilot cohorts loaded: the reads that are not measures (which cohorts there are, and when
+each started). What a pilot of departments can be made of is the privacy guard's to say
+(lookdown.findings.department_groups)."""
 from __future__ import annotations
 
 from datetime import date
@@ -25,13 +26,3 @@ def cohort_start(db: Database, cohort: str) -> date | None:
 def cohort_starts(db: Database) -> list[tuple[date, str]]:
     """When each pilot cohort started, as chart markers: [(day, 'Pilot starts')]."""
     return [(started_on, f"{cohort} starts") for cohort, started_on in cohorts(db)]
-
-
-def departments(db: Database) -> list[str]:
-    """The departments a group can be made of: every department segment the measures know."""
-    rows = db.cursor().execute(
-        "select distinct segment from department_segment_map where by_key = 'department' "
-        "union select distinct segment from person_segment_map where by_key = 'department' "
-        "order by 1"
-    ).fetchall()
-    return [str(segment) for (segment,) in rows if segment is not None and segment != "Unknown"]

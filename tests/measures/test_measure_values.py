@@ -137,16 +137,16 @@ FEEDBACK_IN_JANUARY = [
 ]
 
 
-def test_small_group_is_hidden_and_so_is_the_next_smallest(db, catalogue):
+def test_a_small_department_is_shown_with_the_next_smallest(db, catalogue):
     load(db, {"people": SMALL_TEAM, "activity": FEEDBACK_IN_JANUARY})
     result = run_measure(db, catalogue["feedback_given"], by="department",
                          start=date(2024, 1, 1), end=date(2024, 1, 31), min_group_size=5)
+    # Support (2 people) is never shown alone, so no total minus the others gives it away.
     assert result_rows(result.frame) == [
         (JAN, "Finance", 3.0, 7, False),
-        (JAN, "Sales", None, 6, True),     # hidden so Support cannot be recomputed from the total
-        (JAN, "Support", None, 2, True),   # two people: below the minimum group size
+        (JAN, "Smaller departments", 3.0, 8, False),   # Sales (6) and Support (2) together
     ]
-    assert result.suppressed_cells == 2
+    assert result.grouping.merged == ("Sales", "Support") and result.suppressed_cells == 0
 
 
 def test_the_database_minimum_group_size_applies_by_default(db, catalogue):
@@ -158,7 +158,8 @@ def test_the_database_minimum_group_size_applies_by_default(db, catalogue):
     assert result_rows(result.frame) == [(JAN, "All", 6.0, 15, False)]
     split = run_measure(db, catalogue["feedback_given"], by="department",
                         start=date(2024, 1, 1), end=date(2024, 1, 31))
-    assert [row[4] for row in result_rows(split.frame)] == [False, True, True]
+    # At 7, Sales (6) joins Support (2): 8 people.
+    assert [row[1:4] for row in result_rows(split.frame)] == [("Finance", 3.0, 7), ("Smaller departments", 3.0, 8)]
 
 
 def test_an_organisation_wide_measure_cannot_be_segmented(db, catalogue):

@@ -198,6 +198,28 @@ def test_a_cohort_of_other_departments_changes_the_figures(demo, cat):
     assert not expected.did.significant
 
 
+def test_a_small_department_is_offered_only_with_the_department_it_is_shown_with(demo, cat):
+    at = run("pilot.py")
+    at.radio(key="pilot_source").set_value("departments").run()
+    options = at.multiselect(key="pilot_departments").options
+    assert "Smaller departments" in options and "Legal" not in options and "HR" not in options
+    assert any(c.value.startswith("'Smaller departments' is HR and Legal together") for c in at.caption)
+    at.multiselect(key="pilot_departments").set_value(["Engineering", "IT", "Smaller departments"]).run()
+    assert not at.exception
+    expected = compare_departments(demo, cat["training_requests"], ["Engineering", "IT", "Smaller departments"],
+                                   start_on=date(2024, 7, 1), grain="month", **ALL)
+    assert pilot_meta(at)["did"] == pytest.approx(expected.did.did)
+
+
+def test_explore_says_which_departments_are_shown_together_and_why(demo):
+    at = run("explore.py", {"measure": "training_requests", "by": "department"})
+    note = next(i.value for i in at.info if i.value.startswith("**Shown together as 'Smaller departments':**"))
+    assert "HR and Legal" in note and "Legal had fewer than 5 people" in note and "HR joined it" in note
+    assert "Legal" not in at.multiselect(key="explore_show_department").options
+    at = run("explore.py", {"measure": "training_requests", "by": "location"})
+    assert not [i for i in at.info if "Shown together" in i.value]
+
+
 def test_rates_cannot_be_built_from_departments(demo, cat):
     at = run("pilot.py")
     at.radio(key="pilot_source").set_value("departments").run()
@@ -351,7 +373,10 @@ def test_flow_equals_the_knowledge_flow_computed_directly(demo):
     # Legal (4 people) is never shown alone; the page says which departments were merged and why.
     assert "Legal" not in flow.departments
     merged = next(i.value for i in at.info if i.value.startswith("**Shown together as"))
-    assert ", ".join(flow.merged_departments) in merged and "fewer than 5 people" in merged
+    assert "HR and Legal" in merged and "fewer than 5 people" in merged
+    # The total across departments is the matrix's off-diagonal cells: it gives nothing hidden away.
+    cells = flow.matrix
+    assert flow.answers_across == sum(cells[r][c] for r in range(len(cells)) for c in range(len(cells)) if r != c)
 
     at.select_slider(key="flow_period").set_value((date(2023, 1, 1), date(2023, 6, 1))).run()
     early = knowledge_flow(demo, start=date(2023, 1, 1), end=date(2023, 6, 30))

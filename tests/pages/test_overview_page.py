@@ -106,20 +106,22 @@ def test_changing_the_grain_redraws_the_charts_by_quarter():
     assert metrics(at)["Training requests"].proto.delta_description == "vs first quarter"
 
 
-def test_splitting_by_department_draws_one_line_per_department_and_hides_small_ones():
+def test_splitting_by_department_shows_a_small_department_only_inside_a_group():
     at = run_app()
     at.selectbox(key="by").set_value("department").run()
     assert not at.exception
     spec = spec_for(at, "training_requests")
     assert spec["layout"]["meta"]["by"] == "department"
     left = [t for t in spec["data"] if t["xaxis"] == "x"]
-    assert [t["name"] for t in left] == ["Legal", "Sales", "Support"]
-    legal, sales, support = left
-    # Legal has 4 people: hidden; and so Support too, or Legal could be worked out from the total.
-    assert set(legal["y"]) == {None} and set(support["y"]) == {None}
-    assert sales["y"][:2] == [10, 10]
+    # Legal (4 people) is shown with Sales, so that neither a total minus the others nor a pilot
+    # with and without it gives it away; the page says so.
+    assert [t["name"] for t in left] == ["Smaller departments", "Support"]
+    smaller, support = left
+    assert smaller["y"][:2] == [11, 11] and support["y"][:2] == [11, 10]
     notes = [a["text"] for a in spec["layout"]["annotations"]]
-    assert any("22 cells hidden: fewer than 5 people" in n for n in notes)
+    assert not any("hidden" in n for n in notes)
+    note = next(i.value for i in at.info if i.value.startswith("**Shown together as 'Smaller departments':**"))
+    assert "Legal and Sales" in note and "Legal had fewer than 5 people" in note
     # The headline metrics stay those of the whole organisation.
     assert metrics(at)["Training requests"].value == "13"
 

@@ -1,4 +1,5 @@
-"""Knowledge flow between departments on a small loaded fixture, with small groups merged."""
+"""Knowledge flow between departments on a small loaded fixture, with small groups merged, and
+totals that add up from the cells shown, so that none gives a merged department away."""
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import pytest
 
 from lookdown.ingest.write import load_frames
 from lookdown.measures.flow import knowledge_flow
-from lookdown.measures.guard import OTHER
+from lookdown.measures.guard import SMALLER_DEPARTMENTS as OTHER
 
 MARCH = dict(start=date(2024, 3, 1), end=date(2024, 3, 31))
 
@@ -38,7 +39,7 @@ ACTIVITY = pd.DataFrame([
     event("2024-03-05 09:00", "le1", "question", "q3"),
     event("2024-03-05 10:00", "sa2", "answer", "q3"),
     event("2024-03-05 10:30", "fi1", "answer", "q3"),
-    # q4: Finance asks, Legal answers (crosses, inside the merged group).
+    # q4: Finance asks, Legal answers (inside the merged group).
     event("2024-03-06 09:00", "fi2", "question", "q4"),
     event("2024-03-06 12:00", "le2", "answer", "q4"),
     # q5: Sales asks, answers it themselves (not counted), another Sales person answers.
@@ -71,15 +72,18 @@ def test_matrix_counts_and_cross_department_share(db):
         (0, 0, 2),   # Finance -> Legal (q3), Legal -> Finance (q4)
     )
     assert flow.answers_total == 9
-    assert flow.answers_across == 6          # every pair between two different known departments
+    # Between two different groups shown: the off-diagonal cells, nothing hidden inside the
+    # merged group (Finance <-> Legal stays inside it).
+    assert flow.answers_across == 5 == sum(flow.matrix[r][c] for r in range(3) for c in range(3) if r != c)
     assert flow.questions_answered == 6      # q1, q2, q3, q4, q5, q7
-    assert flow.questions_answered_across == 3
-    assert flow.questions_undetermined == 1  # q7: the asker is not in the people file
-    assert flow.share_answered_across == pytest.approx(3 / 5)
-    assert flow.share_by_department == {"Sales": 0.5, "Support": 0.0, OTHER: 1.0}
+    assert flow.questions_answered_across == 3  # q1, q3 (Sales answered Legal) and q7 (the unknown asker is merged)
+    assert flow.questions_undetermined == 0
+    assert flow.share_answered_across == pytest.approx(3 / 6)
+    assert flow.share_by_department == {"Sales": 0.5, "Support": 0.0, OTHER: pytest.approx(2 / 3)}
     frame = flow.matrix_frame()
     assert frame.loc["Support", "Sales"] == 2
-    assert "60" in flow.explanation and OTHER in flow.explanation
+    assert "50" in flow.explanation and OTHER in flow.explanation
+    assert {"from": "Support", "to": "Sales", "value": 2, "suppressed": False} in flow.cells()
     data = json.loads(json.dumps(flow.to_dict()))
     assert data["matrix"][0] == [1, 1, 2]
 

@@ -87,32 +87,30 @@ def frame(rows):
     return pd.DataFrame(rows, columns=["period", "segment", "value", "people"]).astype({"people": "Int64"})
 
 
-def test_guard_hides_small_groups():
-    out = guard(frame([("2024-01-01", "All", 10.0, 4)]), 5, segmented=False)
-    assert out["suppressed"].tolist() == [True] and np.isnan(out["value"][0])
+def test_guard_hides_small_groups_and_how_many_people_they_hold():
+    out = guard(frame([("2024-01-01", "All", 10.0, 4)]), 5)
+    assert out["suppressed"].tolist() == [True] and np.isnan(out["value"][0]) and pd.isna(out["people"][0])
 
 
-def test_guard_hides_a_second_cell_so_the_first_cannot_be_recomputed():
-    rows = [("2024-01-01", "Big", 50.0, 40), ("2024-01-01", "Small", 3.0, 2), ("2024-01-01", "Mid", 9.0, 12),
-            ("2024-02-01", "Big", 51.0, 40), ("2024-02-01", "Mid", 8.0, 12)]
-    out = guard(frame(rows), 5, segmented=True)
-    hidden = out[out["suppressed"]][["period", "segment"]].values.tolist()
-    assert hidden == [["2024-01-01", "Small"], ["2024-01-01", "Mid"]]
-    assert out[out["suppressed"]]["value"].isna().all()
-    assert out.loc[out["segment"].eq("Big"), "value"].tolist() == [50.0, 51.0]
+def test_guard_hides_no_second_cell_the_plan_already_keeps_every_group_large():
+    rows = [("2024-01-01", "Big", 50.0, 40), ("2024-01-01", "Small", 3.0, 2), ("2024-01-01", "Mid", 9.0, 12)]
+    out = guard(frame(rows), 5)
+    assert out["suppressed"].tolist() == [False, True, False]
+
+
+def test_guard_sizes_groups_from_the_plan_where_the_measure_saw_fewer():
+    # People missing from the people file: the measure saw 2 of them ask, the plan knows 7 appeared.
+    sizes = pd.DataFrame({"Unknown": [7]}, index=pd.DatetimeIndex(["2024-01-01"]))
+    rows = [(pd.Timestamp("2024-01-01"), "Unknown", 3.0, 2)]
+    out = guard(frame(rows), 5, sizes=sizes)
+    assert out["people"].tolist() == [7] and out["suppressed"].tolist() == [False]
 
 
 def test_guard_keeps_organisation_wide_cells_without_people():
-    out = guard(frame([("2024-01-01", "All", 1000.0, None)]), 5, segmented=False, organisation_wide=True)
+    out = guard(frame([("2024-01-01", "All", 1000.0, None)]), 5, organisation_wide=True)
     assert out["suppressed"].tolist() == [False] and out["value"].tolist() == [1000.0]
 
 
 def test_guard_hides_cells_of_unknown_group_size_unless_organisation_wide():
-    out = guard(frame([("2024-01-01", "Sales", 2.0, None)]), 5, segmented=True)
+    out = guard(frame([("2024-01-01", "Sales", 2.0, None)]), 5)
     assert out["suppressed"].tolist() == [True]
-
-
-def test_guard_hides_no_second_cell_for_rates_and_medians():
-    rows = [("2024-01-01", "Big", 0.5, 40), ("2024-01-01", "Small", 0.9, 2), ("2024-01-01", "Mid", 0.7, 12)]
-    out = guard(frame(rows), 5, segmented=True, additive=False)
-    assert out["suppressed"].tolist() == [False, True, False]

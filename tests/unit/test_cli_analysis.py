@@ -90,3 +90,55 @@ def test_import_shows_rows_written_on_a_terminal_only(tmp_path, capsys):
     csv.write_text("requested_on,person_id,department,cost\n2024-01-05,ann@example.com,Sales,250\n")
     assert main(["--db", str(tmp_path / "org.duckdb"), "import", str(csv)]) == 0
     assert capsys.readouterr().err == ""  # not a terminal: the report only
+
+
+def test_compare_a_pilot_made_of_departments_with_its_series(demo_db, capsys):
+    argv = ["--db", str(demo_db.path), "compare", "training_requests", "--departments", "Customer Support,Sales",
+            "--start", "2024-07-01", "--format", "json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("did_pct_points", "ci_low", "ci_high", "p_value", "significant", "method", "parallel_trends"):
+        assert key in out
+    assert out["cohort"] == "Chosen departments" and out["cohort_start"] == "2024-07-01"
+    # The same departments as the loaded pilot cohort: the same comparison.
+    assert main(["--db", str(demo_db.path), "compare", "training_requests"]) == 0
+    loaded = json.loads(capsys.readouterr().out)
+    assert out["did_pct_points"] == loaded["did_pct_points"]
+    series = out["series"]
+    assert len(series) == 2 * 36 and {row["group"] for row in series} == {"pilot", "rest"}
+    first = [row for row in series if row["period"] == "2023-01-01"]
+    assert [row["group"] for row in first] == ["pilot", "rest"]
+    for row in series:
+        assert set(row) == {"period", "group", "value", "people", "suppressed"}
+        assert row["suppressed"] is False and row["people"] >= 5 and 0 < row["value"] < 1  # per person
+    assert loaded["series"] == series
+
+
+def test_compare_with_departments_needs_the_start(demo_db, capsys):
+    assert main(["--db", str(demo_db.path), "compare", "training_requests", "--departments", "Sales"]) == 2
+    assert "needs --start" in capsys.readouterr().err
+    argv = ["--db", str(demo_db.path), "compare", "answer_rate", "--departments", "Sales", "--start", "2024-07-01"]
+    assert main(argv) == 2
+    assert "rate or a median" in capsys.readouterr().err
+
+
+def test_flow_prints_what_the_knowledge_flow_page_shows(demo_db, capsys):
+    from datetime import date
+
+    from lookdown.measures.flow import knowledge_flow
+
+    assert main(["--db", str(demo_db.path), "flow", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    flow = knowledge_flow(demo_db, start=date(2025, 1, 1), end=date(2025, 12, 31))  # the page's default
+    assert (out["start"], out["end"]) == ("2025-01-01", "2025-12-31")
+    assert out["answers_total"] == flow.answers_total
+    assert out["answers_across_departments"] == flow.answers_across
+    assert out["share_answered_across_departments"] == flow.share_answered_across
+    assert len(out["cells"]) == len(flow.departments) ** 2
+    cell = next(c for c in out["cells"] if (c["from"], c["to"]) == ("Sales", "Customer Support"))
+    assert cell["value"] == flow.matrix_frame().loc["Sales", "Customer Support"] and cell["suppressed"] is False
+    assert "Legal" not in {c["from"] for c in out["cells"]} and out["merged_departments"] == ["HR", "Legal"]
+    assert main(["--db", str(demo_db.path), "flow", "--from", "2024-01-01", "--to", "2024-03-31",
+                 "--format", "text"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("From 2024-01-01 to 2024-03-31, colleagues gave") and "Smaller departments" in text

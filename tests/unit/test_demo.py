@@ -319,11 +319,12 @@ def test_marketing_spend_and_advocacy_are_untouched(demo_db, catalogue):
 # -- privacy ---------------------------------------------------------------------------------
 
 
-def test_the_tiny_department_is_suppressed(demo_db, catalogue):
-    frame = run_measure(demo_db, catalogue["training_requests"], by="department").frame
-    legal = frame[frame["segment"] == "Legal"]
-    assert len(legal) == 36
-    assert legal["suppressed"].all() and legal["value"].isna().all()
+def test_the_tiny_department_is_shown_only_with_the_next_smallest(demo_db, catalogue):
+    result = run_measure(demo_db, catalogue["training_requests"], by="department")
+    frame = result.frame
+    assert "Legal" not in set(frame["segment"]) and result.grouping.merged == ("HR", "Legal")
+    smaller = frame[frame["segment"] == "Smaller departments"]
+    assert len(smaller) == 36 and not smaller["suppressed"].any() and (smaller["people"] >= 5).all()
     engineering = frame[frame["segment"] == "Engineering"]
     assert not engineering["suppressed"].any()
 

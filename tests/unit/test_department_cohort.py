@@ -1,5 +1,6 @@
 """A pilot group made of departments on the spot: added up before the guard, equal to a loaded
-cohort of the same departments, and never a way around the minimum group size."""
+cohort of the same departments, and never a way around the minimum group size: a department
+smaller than the minimum can be chosen only with the others it is shown with."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,10 +8,16 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lookdown.findings import CHOSEN, can_combine, compare_cohort, compare_departments, department_cohort_result
+from lookdown.findings import (
+    CHOSEN,
+    can_combine,
+    compare_cohort,
+    compare_departments,
+    department_cohort_result,
+    department_groups,
+)
 from lookdown.ingest.write import load_frames
 from lookdown.measures import run_measure
-from lookdown.queries.cohorts import departments
 from tests import fixtures
 
 YEAR = dict(start=date(2024, 1, 1), end=date(2024, 11, 30))
@@ -24,7 +31,9 @@ def org(db):
 
 
 def test_departments_and_which_measures_can_be_added_up(org, catalogue):
-    assert departments(org) == ["Legal", "Sales", "Support"]
+    # Legal (4) is shown with Sales: Support would do as well for size, but Support alone is the
+    # loaded cohort, and {Legal, Support} minus it would be Legal.
+    assert department_groups(org) == {"Support": ("Support",), "Smaller departments": ("Legal", "Sales")}
     assert can_combine(catalogue["training_requests"]) and can_combine(catalogue["questions_answered"])
     assert not can_combine(catalogue["answer_rate"]) and not can_combine(catalogue["voluntary_turnover_rate"])
     assert not can_combine(catalogue["marketing_spend"])  # one figure for the whole organisation
@@ -39,8 +48,8 @@ def test_support_alone_equals_the_loaded_cohort_of_support(org, catalogue):
                                       check_dtype=False)
 
 
-def test_a_small_department_counts_in_full_inside_a_large_group(org, catalogue):
-    result = department_cohort_result(org, catalogue["training_requests"], ["Sales", "Legal"], **YEAR)
+def test_a_small_department_counts_in_full_inside_its_group(org, catalogue):
+    result = department_cohort_result(org, catalogue["training_requests"], ["Smaller departments"], **YEAR)
     frame = result.frame.set_index(["period", "segment"])
     january = pd.Timestamp(2024, 1, 1)
     # By hand: in January 21 requests alternate Support/Sales (10 to Sales, 11 to Support) and Legal
@@ -50,12 +59,16 @@ def test_a_small_department_counts_in_full_inside_a_large_group(org, catalogue):
     assert result.by == "cohort" and not result.frame["suppressed"].any()
 
 
-def test_a_group_below_the_minimum_is_hidden_and_so_is_the_rest(org, catalogue):
-    result = department_cohort_result(org, catalogue["training_requests"], ["Legal"], **YEAR)
-    # Legal has 4 people: hidden; with only two groups, the rest would give it away, so it is hidden too.
-    assert result.frame["suppressed"].all() and result.frame["value"].isna().all()
-    comparison = compare_departments(org, catalogue["training_requests"], ["Legal"], start_on=date(2024, 7, 1), **YEAR)
-    assert comparison.did.status == "suppressed" and comparison.did.did is None
+def test_a_small_department_cannot_be_chosen_apart_from_its_group(org, catalogue):
+    requests = catalogue["training_requests"]
+    with pytest.raises(ValueError, match="Legal can only be chosen together with Sales, as 'Smaller departments'"):
+        department_cohort_result(org, requests, ["Legal"], **YEAR)
+    with pytest.raises(ValueError, match="Sales can only be chosen together with Legal"):
+        compare_departments(org, requests, ["Sales"], start_on=date(2024, 7, 1), **YEAR)
+    # Naming every department of the group is the same as naming the group.
+    named = department_cohort_result(org, requests, ["Sales", "Legal"], **YEAR).frame
+    grouped = department_cohort_result(org, requests, ["Smaller departments"], **YEAR).frame
+    pd.testing.assert_frame_equal(named, grouped)
 
 
 def test_compare_departments_matches_compare_cohort_for_the_same_group(org, catalogue):
@@ -73,7 +86,7 @@ def test_choices_that_cannot_be_compared_are_refused(org, catalogue):
     with pytest.raises(ValueError, match="rate or a median"):
         department_cohort_result(org, catalogue["answer_rate"], ["Sales"])
     with pytest.raises(ValueError, match="no one left"):
-        department_cohort_result(org, requests, ["Sales", "Support", "Legal"])
+        department_cohort_result(org, requests, ["Smaller departments", "Support"])
     with pytest.raises(ValueError, match="Unknown department"):
         department_cohort_result(org, requests, ["Sales", "Space"])
     with pytest.raises(ValueError, match="at least one"):

@@ -6,15 +6,18 @@ from lookdown.measures import run_measure
 
 
 def test_without_people_empty_periods_count_zero_for_the_most_people_ever_seen(db, catalogue):
-    requests = [("2024-01-03", f"p{i}", "Sales") for i in range(6)] + [("2024-03-05", "p1", "Sales")]
+    # Without a people file, someone counts from the first to the last day the data mentions them.
+    requests = [(day, f"p{i}", "Sales") for day in ("2024-01-03", "2024-04-02") for i in range(6)]
+    requests.append(("2024-03-05", "p1", "Sales"))
     load_frames(db, {"training": pd.DataFrame(requests, columns=["requested_on", "person_id", "department"])},
                 kind="t", source="t")
     frame = run_measure(db, catalogue["training_requests"], min_group_size=3).frame
     # February: nobody asked; the group is sized by the most people seen in a period (6).
     assert frame["value"].tolist()[:2] == [6.0, 0.0] and pd.isna(frame["value"].tolist()[2])
-    assert frame["period"].dt.strftime("%Y-%m").tolist() == ["2024-01", "2024-02", "2024-03"]
-    assert frame["people"].tolist() == [6, 6, 1]
-    assert frame["suppressed"].tolist() == [False, False, True]
+    assert frame["period"].dt.strftime("%Y-%m").tolist() == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    # March: one person asked, hidden, and so is how many people the hidden figure was about.
+    assert frame["people"].tolist()[:2] == [6, 6] and pd.isna(frame["people"].tolist()[2])
+    assert frame["suppressed"].tolist() == [False, False, True, False]
 
 
 def test_with_people_the_grid_is_the_headcount_and_rates_stay_blank_when_empty(db, catalogue):
