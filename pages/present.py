@@ -54,8 +54,8 @@ with st.container(key="controls"):
             cohort = st.selectbox("Cohort", list(starts), key="present_cohort",
                                   format_func=lambda n: f"{n} (from {short_date(starts[n])})")
         else:
-            departments = tuple(st.multiselect("Departments in the pilot group", list(analysis.department_groups_shown(data)),
-                                               key="present_departments"))
+            groups = list(analysis.department_groups_shown(data))
+            departments = tuple(st.multiselect("Departments in the pilot group", groups, key="present_departments"))
             start_on = st.date_input("The pilot started on", value=loaded[0][1] if loaded else months[len(months) // 2],
                                      min_value=data.coverage.start, max_value=data.coverage.end,
                                      key="present_start_on", format="YYYY-MM-DD")
