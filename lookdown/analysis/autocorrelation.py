@@ -7,21 +7,27 @@ This module corrects both, and says when the correction leaves too little to cla
 
 Trend: Mann–Kendall on the series prewhitened with its lag-1 autocorrelation (von Storch's
 prewhitening), where the autocorrelation is estimated around the Theil–Sen trend, corrected for
-its small-sample bias (Hamed 2009: (n·r + 1) / (n − 4)) and then taken at its one-sided upper
-confidence bound, because short series understate how much they remember. When even that bound
-reaches `STRONG_AUTOCORRELATION`, no trend is claimed: a series that wanders like that draws
-"trends" by chance. Prewhitening is preferred to "trend-free prewhitening" (which adds the
-estimated trend back and claims trends on drifting noise) and to variance corrections built on
-the sample autocorrelations (which are too noisy at 24–36 periods). With two or more cycles of
-seasons, the seasonal Mann–Kendall test (Hirsch, Slack & Smith 1982) is run on the prewhitened
-series, so each season is compared only with the same season in other years.
+its small-sample bias (Hamed 2009: (n·r + 1) / (n − 4)) and taken at its one-sided upper
+confidence bound, because short series understate how much they remember — and never below
+`PERSISTENCE_FLOOR`, because a slow drift under month-to-month noise barely shows in the lag-1
+autocorrelation of 24–36 periods at all. When the bound reaches `STRONG_AUTOCORRELATION`, no
+trend is claimed: a series that wanders like that draws "trends" by chance. Prewhitening is
+preferred to "trend-free prewhitening" (which adds the estimated trend back and claims trends on
+drifting noise) and to variance corrections built on the sample autocorrelations (too noisy at
+24–36 periods). With two or more cycles of seasons, the seasonal Mann–Kendall test (Hirsch,
+Slack & Smith 1982) is run on the prewhitened series, so each season is compared only with the
+same season in other years; with only two cycles that leaves one comparison per season, so a
+trend must be large to be shown.
 
-Lagged correlation: Pearson's r between the outcome and the driver some periods earlier, with
-the effective sample size of Bretherton et al. (1999), n·(1 − r₁ₓ·r₁ᵧ) / (1 + r₁ₓ·r₁ᵧ), so two
-smooth series are not credited with more independent periods than they have. Series that drift
-or trend (lag-1 autocorrelation at or above `CHANGES_ABOVE` once a straight line is taken out)
-are compared by their period-to-period changes instead, because two independent drifting
-series correlate at every lag. The best of several lags is judged with a Bonferroni adjustment.
+Lagged correlation: Spearman's rank correlation between the outcome and the driver some periods
+earlier (ranks, so one exceptional month cannot make a link on its own), with the effective
+sample size of Bretherton et al. (1999), n·(1 − r₁ₓ·r₁ᵧ) / (1 + r₁ₓ·r₁ᵧ), so two smooth series
+are not credited with more independent periods than they have. Series that drift or trend
+(lag-1 autocorrelation at or above `CHANGES_ABOVE` once a straight line is taken out) are
+compared by their period-to-period changes instead, because two independent drifting series
+correlate at every lag. When each series' seasonal means are taken out, every estimated mean
+costs one period: the effective sample shrinks by the factor (n − seasons) / n, which is exact
+for independent periods. The best of several lags is judged with a Bonferroni adjustment.
 
 Pure functions over numpy arrays; they return small frozen results with plain-language fields.
 """
@@ -29,12 +35,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
-from statsmodels.tsa.stattools import acf
 
 SHRINKING, GROWING, NO_CLEAR_TREND = "shrinking", "growing", "no clear trend"
 TOO_FEW, GAP, NO_CHANGE, NOISE, REMEMBERS = (
@@ -43,9 +47,14 @@ TOO_FEW, GAP, NO_CHANGE, NOISE, REMEMBERS = (
 )
 
 STRONG_AUTOCORRELATION = 0.8
-"""Upper bound of the lag-1 autocorrelation at which a trend claim is refused. At this level the
-methods benchmark (bench/METHODS.md) shows prewhitened Mann–Kendall keeping false trends at or
-below 6% on random walks with 24 and 36 periods; above it, it does not."""
+"""Upper bound of the lag-1 autocorrelation at which a trend claim is refused: the series wanders
+too much for a direction to mean anything."""
+
+PERSISTENCE_FLOOR = 0.7
+"""The smallest autocorrelation a trend test prewhitens with. Random-walk drift under monthly
+noise shows a lag-1 autocorrelation well below its real persistence; with less than this the
+methods benchmark (bench/METHODS.md) finds prewhitened Mann–Kendall calling drifting
+organisations shrinking or growing more than 6% of the time at 36 months."""
 
 CHANGES_ABOVE = 0.3
 """Bias-corrected lag-1 autocorrelation (around a straight line) from which a series is treated
@@ -87,7 +96,8 @@ def lag1_autocorrelation(residuals) -> float:
     values = np.asarray(residuals, dtype=float)
     if len(values) < 3 or np.ptp(values) <= 1e-12 * max(1.0, float(np.abs(values).max())):
         return 0.0
-    return float(acf(values, nlags=1, fft=False)[1])
+    centred = values - values.mean()
+    return float(centred[1:] @ centred[:-1] / (centred @ centred))
 
 
 def bias_corrected_lag1(r1: float, n: int) -> float:
@@ -124,7 +134,7 @@ class TrendTest:
     slope_per_year_high: float | None
     slope_pct_of_mean_per_year: float | None
     lag1_autocorrelation: float | None   # bias-corrected, around the trend
-    autocorrelation_used: float | None   # its upper bound, which the series was prewhitened with
+    autocorrelation_used: float | None   # what the series was prewhitened with: its upper bound, at least PERSISTENCE_FLOOR
     p_value: float | None                # Mann–Kendall on the prewhitened series
     seasonality_handled: bool
     method: str
@@ -136,12 +146,12 @@ class TrendTest:
 
 TREND_METHOD = (
     "Theil–Sen slope; Mann–Kendall test on the series prewhitened with the upper confidence bound "
-    "of its bias-corrected lag-1 autocorrelation"
+    f"of its bias-corrected lag-1 autocorrelation (at least {PERSISTENCE_FLOOR:g})"
 )
 SEASONAL_TREND_METHOD = (
     "Seasonal Theil–Sen slope; seasonal Mann–Kendall test (each season against the same season in "
     "other years) on the series prewhitened with the upper confidence bound of its bias-corrected "
-    "lag-1 autocorrelation"
+    f"lag-1 autocorrelation (at least {PERSISTENCE_FLOOR:g})"
 )
 
 
@@ -197,7 +207,8 @@ def trend_test(
     else:
         residuals -= residuals.mean()
     r_corrected = bias_corrected_lag1(lag1_autocorrelation(residuals), n)
-    r_used = autocorrelation_upper_bound(r_corrected, n, confidence)
+    r_bound = autocorrelation_upper_bound(r_corrected, n, confidence)
+    r_used = max(r_bound, PERSISTENCE_FLOOR)
 
     whitened = y[1:] - r_used * y[:-1]
     whitened_keys = keys[1:] if seasonal else None
@@ -212,7 +223,7 @@ def trend_test(
     low, high = _sen_interval(pairwise, _mann_kendall(y, keys if seasonal else None)[1] * inflation,
                               confidence)
     alpha = 1 - confidence
-    if r_used >= STRONG_AUTOCORRELATION:
+    if r_bound >= STRONG_AUTOCORRELATION:
         verdict, reason = NO_CLEAR_TREND, REMEMBERS
     elif p <= alpha:
         verdict, reason = (GROWING if s_stat > 0 else SHRINKING), None
@@ -281,8 +292,9 @@ def _explain_trend(r: dict) -> str:
     if r["slope_pct_of_mean_per_year"] is not None:
         per_year += f" ({_num(r['slope_pct_of_mean_per_year'], signed=True)}% of the average per year)"
     memory = (
-        f"Each period carries over part of the one before (lag-1 autocorrelation about "
-        f"{_num(r['lag1_autocorrelation'])}; allowed for as up to {_num(r['autocorrelation_used'])})."
+        f"Each period can carry over part of the one before (lag-1 autocorrelation about "
+        f"{_num(r['lag1_autocorrelation'])}); the test allows for up to {_num(r['autocorrelation_used'])}, "
+        "because slow drifts hide in short series."
     )
     season = (" Seasons were allowed for: each period was compared only with the same season in "
               "other years.") if r["seasonality_handled"] else ""
@@ -346,8 +358,8 @@ class LagTest:
 
 
 LAG_METHOD = (
-    "Pearson correlation at each lag with Bretherton's effective number of independent pairs, "
-    "Student's t, Bonferroni over the lags tried"
+    "Spearman rank correlation at each lag with Bretherton's effective number of independent "
+    "pairs, Student's t, Bonferroni over the lags tried"
 )
 
 
@@ -372,7 +384,7 @@ def lagged_correlation_test(
     y = np.asarray(outcome, dtype=float).copy()
     if len(x) != len(y):
         raise ValueError("driver and outcome must cover the same periods")
-    removed = False
+    removed, seasons = False, 0
     if season_keys is not None:
         keys = np.asarray(season_keys)
         if len(keys) != len(x):
@@ -383,7 +395,7 @@ def lagged_correlation_test(
             for k in np.unique(keys):
                 x[keys == k] -= np.nanmean(x[keys == k])
                 y[keys == k] -= np.nanmean(y[keys == k])
-            removed = True
+            removed, seasons = True, len(np.unique(keys))
 
     drifting = [name for name, series in (("driver", x), ("outcome", y)) if _drifts(series)]
     use_changes = bool(drifting)
@@ -392,13 +404,13 @@ def lagged_correlation_test(
     else:
         x, y = _detrended(x), _detrended(y)
 
+    kept = 1 - seasons / len(x) if removed else 1.0
     rows = []
     for lag in range(max_lag + 1):
         a = x[: len(x) - lag] if lag else x
         b = y[lag:]
         both = np.isfinite(a) & np.isfinite(b)
-        a, b = a[both], b[both]
-        rows.append(_lag_row(lag, a, b))
+        rows.append(_lag_row(lag, a[both], b[both], kept))
     tested = [row for row in rows if row.p_value is not None]
     best = max(tested, key=lambda row: (abs(row.correlation), -row.lag)) if tested else None
     adjusted = None if best is None else min(1.0, best.p_value * len(tested))
@@ -453,14 +465,14 @@ def _detrended(series: np.ndarray) -> np.ndarray:
     return out
 
 
-def _lag_row(lag: int, a: np.ndarray, b: np.ndarray) -> LagRow:
+def _lag_row(lag: int, a: np.ndarray, b: np.ndarray, kept: float) -> LagRow:
+    """Spearman's correlation of one lag, judged on `kept` × Bretherton's effective pairs."""
     n = len(a)
     if n < 4 or np.ptp(a) <= 0 or np.ptp(b) <= 0:
         return LagRow(lag, n, None, None, None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", stats.ConstantInputWarning)
-        r = float(stats.pearsonr(a, b).statistic)
-    n_eff = effective_pairs(a, b)
+    rank_a, rank_b = stats.rankdata(a), stats.rankdata(b)
+    r = float(np.corrcoef(rank_a, rank_b)[0, 1])
+    n_eff = effective_pairs(rank_a, rank_b) * kept
     dof = max(n_eff - 2, 1.0)
     t_stat = r * math.sqrt(dof / max(1 - r * r, 1e-12))
     return LagRow(lag, n, r, n_eff, float(2 * stats.t.sf(abs(t_stat), dof)))
@@ -491,7 +503,7 @@ def _explain_lag(r: dict, tested: int) -> str:
 
 
 __all__ = [
-    "CHANGES_ABOVE", "GROWING", "LagRow", "LagTest", "NO_CLEAR_TREND", "SHRINKING",
+    "CHANGES_ABOVE", "GROWING", "LagRow", "LagTest", "NO_CLEAR_TREND", "PERSISTENCE_FLOOR", "SHRINKING",
     "STRONG_AUTOCORRELATION", "TrendTest", "autocorrelation_upper_bound", "bias_corrected_lag1",
     "effective_pairs", "lag1_autocorrelation", "lagged_correlation_test", "trend_test",
 ]

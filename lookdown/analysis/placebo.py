@@ -5,7 +5,8 @@ ways, and each is judged the same honest way: by re-running it with every other 
 departments pretending to be the pilot (randomization inference). If the real pilot's effect is
 no more extreme than most placebo pilots', chance explains it. This stays right when monthly
 series remember last month, when departments drift apart, and when organisation-wide shocks hit
-departments unequally — all of which make a regression's standard errors too small.
+departments unequally — all of which make a regression's standard errors too small — as long
+as the pilot's departments are no more unusual than any other choice of as many would have been.
 
 1. Difference-in-differences (`compare_with_placebos`): the pilot's change from before to after
    its start, less the rest's change over the same periods. Two estimands:
@@ -59,6 +60,7 @@ FALLBACK = "time-series model (fallback)"
 OK, TOO_FEW_PERIODS, NOT_POSITIVE = "ok", "too few periods", "not positive"
 
 MIN_PERIODS_EACH_SIDE = 3
+RATIO_REACH = math.log(1e4)  # a ratio interval is searched up to 10,000 times either way
 
 PERSISTENCE_FLOOR = 0.7
 """The smallest AR(1) coefficient the fallback allows for. Short series hide slow drifts under
@@ -125,32 +127,31 @@ def merge_small_departments(people: Mapping[str, float] | pd.Series, *, min_grou
     smallest large-enough group on its side; the pilot and the rest are never mixed. Group names
     join their departments' names with ' + '.
     """
-    sizes = pd.Series(people, dtype=float)
+    sizes = {department: float(size) for department, size in dict(people).items()}
     pilot = set(pilot)
-    unknown = pilot - set(sizes.index)
+    unknown = pilot - set(sizes)
     if unknown:
-        raise ValueError(f"Unknown pilot department(s): {', '.join(sorted(unknown))}")
+        raise ValueError(f"Unknown pilot department(s): {', '.join(sorted(map(str, unknown)))}")
     mapping: dict[str, str] = {}
-    for side in (sorted(pilot), sorted(set(sizes.index) - pilot)):
-        side_sizes = sizes[side].sort_values(kind="stable")
-        if len(side) and side_sizes.sum() < min_group_size:
-            which = "pilot" if set(side) <= pilot else "rest of the organisation"
+    for side, which in ((pilot, "pilot"), (set(sizes) - pilot, "rest of the organisation")):
+        if not side:
+            continue
+        if sum(sizes[d] for d in side) < min_group_size:
             raise ValueError(f"The {which} has fewer than {min_group_size} people, so it cannot be shown.")
-        groups: list[list[str]] = [[d] for d in side_sizes.index[side_sizes >= min_group_size]]
-        pending, pending_size = [], 0.0
-        for department, size in side_sizes[side_sizes < min_group_size].items():
+        by_size = sorted(side, key=lambda d: (sizes[d], str(d)))
+        groups = [[d] for d in by_size if sizes[d] >= min_group_size]
+        pending: list[str] = []
+        for department in (d for d in by_size if sizes[d] < min_group_size):
             pending.append(department)
-            pending_size += size
-            if pending_size >= min_group_size:
+            if sum(sizes[d] for d in pending) >= min_group_size:
                 groups.append(pending)
-                pending, pending_size = [], 0.0
+                pending = []
         if pending:
             if not groups:
-                raise ValueError("A group below the minimum size is left over.")
-            smallest = min(groups, key=lambda g: (sizes[g].sum(), g))
-            smallest.extend(pending)
+                raise ValueError(f"Too few people in the {which} to form a group.")
+            min(groups, key=lambda g: (sum(sizes[d] for d in g), str(g))).extend(pending)
         for members in groups:
-            name = " + ".join(sorted(members))
+            name = " + ".join(sorted(map(str, members)))
             for department in members:
                 mapping[department] = name
     return mapping
@@ -214,8 +215,12 @@ def pilot_panel(values: pd.DataFrame, people: pd.DataFrame, pilot: Iterable[str]
         if len(sides) > 1:
             raise ValueError(f"Group '{group}' mixes pilot and other departments.")
         flags.append(sides.pop())
-    grouped_values = np.column_stack([values[list(members[g])].to_numpy(float).sum(axis=1) for g in names])
-    grouped_people = np.column_stack([people[list(members[g])].to_numpy(float).sum(axis=1) for g in names])
+    membership = np.zeros((len(departments), len(names)))
+    position = {d: i for i, d in enumerate(departments)}
+    for j, group in enumerate(names):
+        membership[[position[d] for d in members[group]], j] = 1.0
+    grouped_values = values.to_numpy(float) @ membership
+    grouped_people = people[departments].to_numpy(float) @ membership
     smallest = grouped_people.min(axis=0)
     too_small = [g for g, size in zip(names, smallest) if size < min_group_size]
     if too_small:
@@ -516,13 +521,15 @@ def _randomization(panel, rows, pilot_series, rest_series, pre, post, estimand, 
         def p_at(effect):
             return randomization_p_value(statistic - effect * dose)
 
-        low, high = _invert(p_at, float(statistic[0]), _scale(statistic), alpha)
+        low, high = _invert(p_at, float(statistic[0]), _scale(statistic), alpha,
+                            reach=1e6 * _scale(statistic))
         effect = float(statistic[0])
         pct = [None if v is None or baseline <= 0 else 100 * v / baseline for v in (effect, low, high)]
         placebo_pct = statistic[1:] / baseline * 100 if baseline > 0 else np.full(len(statistic) - 1, np.nan)
     else:
         p_at = _multiplicative_p(panel, rows, pre, post)
-        log_low, log_high = _invert(p_at, float(statistic[0]), _scale(statistic), alpha)
+        log_low, log_high = _invert(p_at, float(statistic[0]), _scale(statistic), alpha,
+                                    reach=RATIO_REACH)
         logs = (float(statistic[0]), log_low, log_high)
         pct = [None if v is None else 100 * math.expm1(v) for v in logs]
         # the pilot's observed level less the level it would have had: after × (1 − e^(−effect))
@@ -566,7 +573,7 @@ def _multiplicative_p(panel: PilotPanel, rows: np.ndarray, pre: np.ndarray, post
 
     def p_at(log_effect):
         undo = math.exp(-log_effect)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             statistic = (np.log((side[0] + undo * side[1]) / side[2])
                          - np.log((other[0] + undo * other[1]) / other[2]))
         return randomization_p_value(statistic)
@@ -580,14 +587,16 @@ def _scale(statistic: np.ndarray) -> float:
     return max(spread, abs(float(statistic[0])), 1e-9)
 
 
-def _invert(p_at, estimate: float, scale: float, alpha: float) -> tuple[float | None, float | None]:
+def _invert(p_at, estimate: float, scale: float, alpha: float, *,
+            reach: float) -> tuple[float | None, float | None]:
     """The ends of the set of effects the test does not reject, searched outward from the
-    estimate: step out until rejected, then bisect. None where no rejection is found."""
+    estimate: step out until rejected, then bisect. None where nothing within `reach` of the
+    estimate is rejected (the interval is unbounded for practical purposes)."""
     bounds = []
     for direction in (-1.0, 1.0):
         inside, step = estimate, scale / 4
         outside = None
-        for _ in range(60):
+        while step <= reach:
             candidate = estimate + direction * step
             if p_at(candidate) <= alpha:
                 outside = candidate
@@ -832,11 +841,12 @@ def synthetic_control(
         if estimand == RATIO and not np.isfinite(gap[window]).all():
             return SyntheticComparison(status=NOT_POSITIVE, **base, **empty, explanation=(
                 "No ratio synthetic control: the synthetic comparison is not above zero in every period."))
-        shift = level_shift_test(gap[window], post[window].astype(float), confidence=confidence)
+        shift = level_shift_test(gap[window], post[window].astype(float), confidence=confidence,
+                                 baseline=treated[window] if estimand == DIFFERENCE else None)
         p, significant = shift.p_value, bool(shift.low > 0 or shift.high < 0)
         effect = shift.estimate
         if estimand == DIFFERENCE:
-            low_pct, high_pct = (100 * shift.low / baseline, 100 * shift.high / baseline) if baseline > 0 else (None, None)
+            low_pct, high_pct = [None if v is None else 100 * v for v in shift.ratio_to_baseline[1:]]
         else:
             low_pct, high_pct = 100 * math.expm1(shift.low), 100 * math.expm1(shift.high)
     if estimand == DIFFERENCE:
