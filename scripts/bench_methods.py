@@ -398,13 +398,16 @@ def report(results, counts, seconds, args) -> str:
         "are in bold.",
         "- Each cell shows 24 months / 36 months; the start is half-way. Organisations have 8–20 "
         "departments of uneven size (log-normal, median 60 people, a few below the minimum group size "
-        f"of {MIN_GROUP_SIZE} and merged), a pilot of 2–4 departments chosen at random, and Poisson counts "
+        f"of {MIN_GROUP_SIZE} and merged), a pilot of 2–4 departments chosen at random among those of at "
+        f"least {MIN_GROUP_SIZE} people, and Poisson counts "
         f"around a rate whose department-level noise (log scale, spread {NOISE_SD}) follows the scenario: "
         f"random walks step {WALK_STEP_SD:.4g} a month; the shock is a step of spread {SHOCK_SD} at a random "
         f"month with each department's exposure uniform on 0–2; seasons have amplitude {SEASON_AMPLITUDE} "
         "× uniform 0.5–1.5 per department.",
         "- “before” = the methods in the package until now; “after” = the new methods. A "
         "**“clear effect”** is what the Pilot and ROI pages would claim.",
+        "- Randomization and placebo-in-space tests reject at most 5% of the time by construction when "
+        "the pilot is chosen at random, so their cells show that 5% plus Monte Carlo noise.",
         "",
         "## The claims the app makes, in the worst scenario",
         "",

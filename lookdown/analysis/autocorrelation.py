@@ -397,6 +397,7 @@ def lagged_correlation_test(
                 y[keys == k] -= np.nanmean(y[keys == k])
             removed, seasons = True, len(np.unique(keys))
 
+    kept = 1 - seasons / len(x)  # each season's mean taken out costs one period
     drifting = [name for name, series in (("driver", x), ("outcome", y)) if _drifts(series)]
     use_changes = bool(drifting)
     if use_changes:
@@ -404,7 +405,6 @@ def lagged_correlation_test(
     else:
         x, y = _detrended(x), _detrended(y)
 
-    kept = 1 - seasons / len(x) if removed else 1.0
     rows = []
     for lag in range(max_lag + 1):
         a = x[: len(x) - lag] if lag else x

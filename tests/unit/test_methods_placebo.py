@@ -1,6 +1,7 @@
 """Randomization inference, synthetic control and the time-series fallback against known answers."""
 from __future__ import annotations
 
+import dataclasses
 import math
 from itertools import combinations
 
@@ -9,7 +10,8 @@ import pandas as pd
 import pytest
 
 from lookdown.analysis.placebo import (
-    CLEAR_EFFECT, DIFFERENCE, FALLBACK, NO_CLEAR_EFFECT, RANDOMIZATION, RATIO, assignments_needed,
+    CLEAR_EFFECT, DIFFERENCE, FALLBACK, NO_CLEAR_EFFECT, ONE_METHOD, OPPOSITE, RANDOMIZATION, RATIO,
+    assignments_needed,
     compare_with_placebos, level_shift_test, merge_small_departments, methods_agree, pilot_panel,
     placebo_assignments, randomization_p_value, simplex_weights, synthetic_control,
 )
@@ -114,6 +116,17 @@ def test_five_departments_two_cutting_training_requests_by_about_38_percent():
     no_effect = compare_with_placebos(untouched, start)
     assert not no_effect.significant and no_effect.effect_low < 0 < no_effect.effect_high
     assert methods_agree(no_effect, synthetic_control(untouched, start)).verdict == NO_CLEAR_EFFECT
+
+
+def test_a_clear_effect_needs_both_methods_in_the_same_direction():
+    requests, _, heads, start = five_department_organisation()
+    panel = pilot_panel(requests, heads, ["A", "B"])
+    comparison, synthetic = compare_with_placebos(panel, start), synthetic_control(panel, start)
+    assert methods_agree(comparison, synthetic).clear_effect
+    alone = methods_agree(comparison, dataclasses.replace(synthetic, significant=False))
+    assert alone.verdict == ONE_METHOD and not alone.clear_effect and "only the comparison" in alone.explanation
+    flipped = dataclasses.replace(synthetic, effect_pct=-synthetic.effect_pct)
+    assert methods_agree(comparison, flipped).verdict == OPPOSITE
 
 
 def test_ratio_did_on_a_constructed_example():
