@@ -45,8 +45,14 @@ from lookdown.analysis.autocorrelation import NO_CLEAR_TREND, lagged_correlation
 from lookdown.analysis.lag import lagged_correlation  # noqa: E402
 from lookdown.analysis.pilot import compare_pilot  # noqa: E402
 from lookdown.analysis.placebo import (  # noqa: E402
-    DIFFERENCE, RATIO, compare_with_placebos, level_shift_test, merge_small_departments, methods_agree,
-    pilot_panel, synthetic_control,
+    DIFFERENCE,
+    RATIO,
+    compare_with_placebos,
+    level_shift_test,
+    merge_small_departments,
+    methods_agree,
+    pilot_panel,
+    synthetic_control,
 )
 from lookdown.analysis.projection import compare_methods, project_pilot  # noqa: E402
 from lookdown.analysis.trend import trend_verdict  # noqa: E402
@@ -357,7 +363,10 @@ def summary(results) -> list[str]:
     for label, kind, old, new, power in CLAIMS:
         cells = [(scenario, months) for scenario in SCENARIOS for months in MONTHS
                  if not (new.endswith("trend_flat") and scenario == "shock")]
-        rate = lambda key, cell: results[(kind, *cell, 0.0)].get(key)
+
+        def rate(key, cell, kind=kind):
+            return results[(kind, *cell, 0.0)].get(key)
+
         worst_old = max(cells, key=lambda cell: rate(old, cell))
         worst_new = max(cells, key=lambda cell: rate(new, cell))
         if isinstance(power, float):
@@ -365,7 +374,8 @@ def summary(results) -> list[str]:
             power_words = f"{pct(found)} of {signed(power)} effects"
         else:
             power_words = pct(rate(power, worst_new))
-        where = lambda cell: f"{SCENARIO_NAMES[cell[0]]}, {cell[1]} months"
+        def where(cell):
+            return f"{SCENARIO_NAMES[cell[0]]}, {cell[1]} months"
         lines.append(f"| {label} | {pct(rate(old, worst_old), True)} ({where(worst_old)}) | "
                      f"{pct(rate(new, worst_new), True)} ({where(worst_new)}) | {power_words} |")
     return lines
@@ -411,7 +421,8 @@ def report(results, counts, seconds, args) -> str:
         "",
         "## The claims the app makes, in the worst scenario",
         "",
-        "| claim | before: worst false-positive rate | after: worst false-positive rate | after: power in that scenario |",
+        "| claim | before: worst false-positive rate | after: worst false-positive rate "
+        "| after: power in that scenario |",
         "|---|---|---|---|",
         *summary(results),
         "",
@@ -425,7 +436,8 @@ def report(results, counts, seconds, args) -> str:
             f"## Pilot vs rest: power (pilot's rate {signed(effect)} from the start)",
             "",
             *table(LARGE_ROWS, results,
-                   lambda res, key, scenario, months: res[("large", scenario, months, effect)].get(key), flag=False),
+                   lambda res, key, scenario, months, effect=effect: res[("large", scenario, months, effect)].get(key),
+                   flag=False),
             "",
         ]
     lines += [
@@ -470,7 +482,8 @@ def report(results, counts, seconds, args) -> str:
             f"Power (pilot's rate {signed(effect)}):",
             "",
             *table(SMALL_ROWS, results,
-                   lambda res, key, scenario, months: res[("small", scenario, months, effect)].get(key), flag=False),
+                   lambda res, key, scenario, months, effect=effect: res[("small", scenario, months, effect)].get(key),
+                   flag=False),
             "",
         ]
     check = results["check"]

@@ -134,7 +134,8 @@ class TrendTest:
     slope_per_year_high: float | None
     slope_pct_of_mean_per_year: float | None
     lag1_autocorrelation: float | None   # bias-corrected, around the trend
-    autocorrelation_used: float | None   # what the series was prewhitened with: its upper bound, at least PERSISTENCE_FLOOR
+    # What the series was prewhitened with: its upper bound, at least PERSISTENCE_FLOOR.
+    autocorrelation_used: float | None
     p_value: float | None                # Mann–Kendall on the prewhitened series
     seasonality_handled: bool
     method: str
@@ -503,7 +504,19 @@ def _explain_lag(r: dict, tested: int) -> str:
 
 
 __all__ = [
-    "CHANGES_ABOVE", "GROWING", "LagRow", "LagTest", "NO_CLEAR_TREND", "PERSISTENCE_FLOOR", "SHRINKING",
-    "STRONG_AUTOCORRELATION", "TrendTest", "autocorrelation_upper_bound", "bias_corrected_lag1",
-    "effective_pairs", "lag1_autocorrelation", "lagged_correlation_test", "trend_test",
+    "CHANGES_ABOVE",
+    "GROWING",
+    "NO_CLEAR_TREND",
+    "PERSISTENCE_FLOOR",
+    "SHRINKING",
+    "STRONG_AUTOCORRELATION",
+    "LagRow",
+    "LagTest",
+    "TrendTest",
+    "autocorrelation_upper_bound",
+    "bias_corrected_lag1",
+    "effective_pairs",
+    "lag1_autocorrelation",
+    "lagged_correlation_test",
+    "trend_test",
 ]

@@ -44,8 +44,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -111,7 +111,7 @@ def _p_words(p: float | None) -> str:
 def assignments_needed(confidence: float) -> int:
     """The fewest possible placebo assignments for which a randomization p-value can fall to
     1 − confidence: 20 at 95%."""
-    return int(math.ceil(1 / (1 - confidence) - 1e-9))
+    return math.ceil(1 / (1 - confidence) - 1e-9)
 
 
 # -- groups -------------------------------------------------------------------------------------
@@ -899,7 +899,8 @@ CLEAR_EFFECT, NO_CLEAR_EFFECT, ONE_METHOD, OPPOSITE, CANNOT_TELL = (
 
 @dataclass(frozen=True)
 class Agreement:
-    verdict: str                 # clear effect | no clear effect | only one method finds it | methods disagree | cannot tell
+    # clear effect | no clear effect | only one method finds it | methods disagree | cannot tell
+    verdict: str
     clear_effect: bool
     direction: str | None        # decrease | increase (when both methods find the same one)
     explanation: str
@@ -939,9 +940,26 @@ def methods_agree(comparison: PlaceboComparison, synthetic: SyntheticComparison)
 
 
 __all__ = [
-    "Agreement", "CLEAR_EFFECT", "DIFFERENCE", "ESTIMANDS", "FALLBACK", "LevelShift", "PERSISTENCE_FLOOR",
-    "PilotPanel", "PlaceboComparison", "RANDOMIZATION", "RATIO", "SyntheticComparison",
-    "assignments_needed", "compare_with_placebos", "level_shift_test", "merge_small_departments",
-    "methods_agree", "pilot_panel", "placebo_assignments", "randomization_p_value", "simplex_weights",
+    "CLEAR_EFFECT",
+    "DIFFERENCE",
+    "ESTIMANDS",
+    "FALLBACK",
+    "PERSISTENCE_FLOOR",
+    "RANDOMIZATION",
+    "RATIO",
+    "Agreement",
+    "LevelShift",
+    "PilotPanel",
+    "PlaceboComparison",
+    "SyntheticComparison",
+    "assignments_needed",
+    "compare_with_placebos",
+    "level_shift_test",
+    "merge_small_departments",
+    "methods_agree",
+    "pilot_panel",
+    "placebo_assignments",
+    "randomization_p_value",
+    "simplex_weights",
     "synthetic_control",
 ]

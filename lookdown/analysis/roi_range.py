@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy import stats
@@ -64,7 +64,7 @@ class Range:
             raise ValueError(f"A range needs low ≤ likely ≤ high, not {values!r}")
 
     @classmethod
-    def known(cls, value: float) -> "Range":
+    def known(cls, value: float) -> Range:
         return cls(value, value, value)
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -201,7 +201,7 @@ def roi_range(
         roi = band(net / cost_draws * 100) if has_costs else None
         ratio = band(total / cost_draws) if has_costs else None
     first = ramp_up_periods + 1
-    first_year = (f"{period_name}s {first} to {ramp_up_periods + int(round(periods_per_year))} after the "
+    first_year = (f"{period_name}s {first} to {ramp_up_periods + round(periods_per_year)} after the "
                   f"start (the first year after a ramp-up of {ramp_up_periods} {period_name}(s))")
     result = dict(
         currency=currency, band_level=band_level, first_year=first_year, priced=tuple(priced),

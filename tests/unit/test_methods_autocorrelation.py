@@ -8,8 +8,16 @@ import pytest
 from scipy import stats
 
 from lookdown.analysis.autocorrelation import (
-    GROWING, NO_CLEAR_TREND, PERSISTENCE_FLOOR, SHRINKING, autocorrelation_upper_bound, bias_corrected_lag1,
-    effective_pairs, lag1_autocorrelation, lagged_correlation_test, trend_test,
+    GROWING,
+    NO_CLEAR_TREND,
+    PERSISTENCE_FLOOR,
+    SHRINKING,
+    autocorrelation_upper_bound,
+    bias_corrected_lag1,
+    effective_pairs,
+    lag1_autocorrelation,
+    lagged_correlation_test,
+    trend_test,
 )
 
 

@@ -10,10 +10,24 @@ import pandas as pd
 import pytest
 
 from lookdown.analysis.placebo import (
-    CLEAR_EFFECT, DIFFERENCE, FALLBACK, NO_CLEAR_EFFECT, ONE_METHOD, OPPOSITE, RANDOMIZATION, RATIO,
+    CLEAR_EFFECT,
+    DIFFERENCE,
+    FALLBACK,
+    NO_CLEAR_EFFECT,
+    ONE_METHOD,
+    OPPOSITE,
+    RANDOMIZATION,
+    RATIO,
     assignments_needed,
-    compare_with_placebos, level_shift_test, merge_small_departments, methods_agree, pilot_panel,
-    placebo_assignments, randomization_p_value, simplex_weights, synthetic_control,
+    compare_with_placebos,
+    level_shift_test,
+    merge_small_departments,
+    methods_agree,
+    pilot_panel,
+    placebo_assignments,
+    randomization_p_value,
+    simplex_weights,
+    synthetic_control,
 )
 
 PERIODS = pd.date_range("2024-01-01", periods=6, freq="MS")

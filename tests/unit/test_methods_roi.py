@@ -6,8 +6,10 @@ import pytest
 
 from lookdown.analysis.roi_range import MeasureEffect, Range, roi_range
 
+FIFTH_FEWER, HOURLY = Range.known(-0.2), Range.known(25.0)
 
-def effect(change=Range.known(-0.2), value=Range.known(25.0), clear=True, **extra):
+
+def effect(change=FIFTH_FEWER, value=HOURLY, clear=True, **extra):
     return MeasureEffect("training_requests", "requests", change, 0.95, value, clear, people=100, **extra)
 
 
@@ -41,7 +43,8 @@ def test_the_band_combines_both_uncertainties():
     effect_only = roi_range([effect(change=Range(-0.3, -0.2, -0.1))], costs).benefits
     value_only = roi_range([effect(value=Range(15.0, 25.0, 35.0))], costs).benefits
     both = roi_range([effect(change=Range(-0.3, -0.2, -0.1), value=Range(15.0, 25.0, 35.0))], costs).benefits
-    width = lambda band: band.high - band.low
+    def width(band):
+        return band.high - band.low
     assert width(both) > max(width(effect_only), width(value_only))
     assert both.low < 6000 < both.high
 
