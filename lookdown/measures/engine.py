@@ -187,6 +187,8 @@ def _compute(db: Database, measure: Measure, grain: str, by: str, start: date | 
                                 prepare=(lambda sandboxed: _show_groups(sandboxed, grouping)) if shown else None)
         cur.register("ld_custom_cells", cells)
         sql = FRAME_SQL.replace("/* measure */", CUSTOM_CELLS_SQL)
+    else:
+        sql = FRAME_SQL.replace("/* measure */", measure.sql)
     frame = cur.execute(sql, params).df()
     frame["people"] = frame["people"].astype("Int64")
     frame["period"] = pd.to_datetime(frame["period"])

@@ -51,8 +51,7 @@ def test_copy_change_check_and_save_a_measure_which_then_appears_everywhere(tmp_
     assert next(s.value for s in at.success).startswith("It passes the checks.")
     assert at.get("plotly_chart")
     table = at.dataframe[0].value
-    legal = table[table["group"] == "Legal"]
-    assert len(legal) and legal["hidden"].all() and legal["value (requests)"].isna().all()
+    assert set(table["group"]) == {"Smaller departments", "Support"}  # Legal (4 people) never alone
     at.button(key="editor-save").click()
     run(at)
     saved = Path(os.environ["LOOKDOWN_CUSTOM_MEASURES"]) / "expensive_requests.sql"

@@ -48,9 +48,9 @@ def test_an_honest_copy_of_a_built_in_measure_gives_its_numbers(org, tmp_path):
     assert mine.custom and not theirs.custom
     for by in ("none", "department", "cohort"):
         pd.testing.assert_frame_equal(run_measure(org, mine, by=by).frame, run_measure(org, theirs, by=by).frame)
-    # Legal (4 people) stays hidden, as for the built-in measure.
+    # Legal (4 people) never shows alone, as for the built-in measure: the guard shows it merged.
     by_department = run_measure(org, mine, by="department").frame
-    assert by_department.loc[by_department["segment"] == "Legal", "suppressed"].all()
+    assert "Legal" not in set(by_department["segment"]) and "Smaller departments" in set(by_department["segment"])
 
 
 def test_a_made_up_people_column_does_not_reveal_a_small_group(org, tmp_path):
@@ -60,9 +60,9 @@ def test_a_made_up_people_column_does_not_reveal_a_small_group(org, tmp_path):
         "left join person_segments($by) as ps using (person_key) "
         "where requested_on between $start and $end group by all")
     frame = run_measure(org, catalogue_with(tmp_path, lying=lying)["lying"], by="department").frame
-    legal = frame[frame["segment"] == "Legal"]
-    assert len(legal) and legal["suppressed"].all() and legal["value"].isna().all()
-    assert (legal["people"] == 4).all()  # the engine's headcount, not the query's 1000
+    assert "Legal" not in set(frame["segment"])  # its 4 people are only ever shown with another group's
+    merged = frame[frame["segment"] == "Smaller departments"]
+    assert len(merged) and (merged["people"] == 34).all()  # the engine's headcount, not the query's 1000
 
 
 def test_rows_one_per_person_never_come_out(org, tmp_path):
@@ -77,7 +77,7 @@ def test_rows_one_per_person_never_come_out(org, tmp_path):
     frame = run_measure(org, catalogue["per_person"], by="department").frame
     keys = {str(k) for (k,) in org.cursor().execute("select distinct person_key from training").fetchall()}
     assert not set(frame["segment"]) & keys
-    assert set(frame["segment"]) <= {"Sales", "Support", "Legal", "Unknown"}
+    assert set(frame["segment"]) <= {"Smaller departments", "Support", "Unknown"}
     assert frame["value"].fillna(0).eq(0).all()  # nothing counted under a segment it invented
 
 
@@ -114,8 +114,7 @@ def test_check_measure_passes_an_honest_copy_and_previews_it_under_the_guard(org
 
     answer = json.loads(capsys.readouterr().out)
     assert answer["passes"] and not answer["problems"]
-    legal = [r for r in answer["rows"] if r["segment"] == "Legal"]
-    assert legal and all(r["suppressed"] and r["value"] is None for r in legal)
+    assert {r["segment"] for r in answer["rows"]} == {"Smaller departments", "Support"}  # Legal never alone
     built_in = run_measure(org, Catalogue.load()["training_requests"], by="department").frame
     assert sum(r["value"] or 0 for r in answer["rows"]) == built_in["value"].sum()
 
