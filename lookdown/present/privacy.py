@@ -3,6 +3,7 @@ figure whose groups were merged, so that nobody wonders where a department went.
 from __future__ import annotations
 
 from lookdown.measures import Grouping
+from lookdown.present.safe_text import markdown_text
 
 # What each segmentation's groups are called in a sentence, and what the segment of people the
 # data has no value for means there.
@@ -17,6 +18,8 @@ _UNKNOWN_WORDS = {
 
 
 def _listed(names: list[str]) -> str:
+    """'HR, Legal and Sales', each name from the data shown as text (these notes are Markdown)."""
+    names = [markdown_text(name) for name in names]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -68,8 +71,11 @@ def pilot_groups_caption(groups: dict[str, tuple[str, ...]], min_group_size: int
     merged = {group: members for group, members in groups.items() if members != (group,)}
     if not merged:
         return None
-    parts = [f"'{group}' is {_listed([_UNKNOWN_WORDS['department'] if m == 'Unknown' else m for m in members])} "
-             "together" for group, members in merged.items()]
+    def named(member: str) -> str:
+        return _UNKNOWN_WORDS["department"] if member == "Unknown" else member
+
+    parts = [f"'{markdown_text(group)}' is {_listed([named(m) for m in members])} together"
+             for group, members in merged.items()]
     return (f"{'; '.join(parts)}: departments that had fewer than {min_group_size} people at any time "
             "can only be chosen with others, so that a pilot with and without one of them never gives "
             "its figures away.")

@@ -21,7 +21,8 @@ MARKUP = re.compile(r"(?<!\\)!(?<!\\)\[|(?<!\\)\[[^\]]*(?<!\\)\]\(|(?<!\\)<a |ht
 
 @pytest.fixture(scope="module")
 def hostile_path(tmp_path_factory) -> Path:
-    """The small organisation, Sales named like an image and Support like a link."""
+    """The small organisation, Sales named like an image (shown together with Legal, in the notes
+    that say so) and Support like a link (shown on its own)."""
     return fixtures.build(tmp_path_factory.mktemp("hostile-pages") / "lookdown.duckdb",
                           {"Sales": BEACON, "Support": LINK})
 
@@ -52,7 +53,7 @@ def markdown_of(at: AppTest) -> list[str]:
 def test_explore_shows_department_names_as_text(hostile):
     at = run("explore.py", {"measure": "training_requests", "by": "department"})
     shown = markdown_of(at)
-    assert "**!\\[beacon\\](http\\://127.0.0.1:9/b.png)**" in shown  # a verdict card's heading
+    assert any("!\\[beacon\\](http\\://127.0.0.1:9/b.png)" in s for s in shown)  # the note on merged groups
     assert any(s.startswith('**\\<a href="http\\://127.0.0.1:9/x"\\>click\\</a\\>:**') for s in shown)
     assert not [s for s in shown if MARKUP.search(s)]
 
@@ -61,17 +62,17 @@ def test_the_pilot_page_shows_chosen_departments_as_text(hostile):
     at = run("pilot.py")
     at.radio(key="pilot_source").set_value("departments")
     run("pilot.py", at=at)
-    at.multiselect(key="pilot_departments").set_value([BEACON])
+    at.multiselect(key="pilot_departments").set_value([LINK])
     run("pilot.py", at=at)
     shown = markdown_of(at)
-    assert any(s.startswith("Pilot group: !\\[beacon\\](http\\://127.0.0.1:9/b.png), added up") for s in shown)
+    assert any(s.startswith('Pilot group: \\<a href="http\\://127.0.0.1:9/x"\\>click\\</a\\>, added up') for s in shown)
     assert not [s for s in shown if MARKUP.search(s)]
 
 
 def test_the_knowledge_flow_shows_department_names_as_text(hostile):
     at = run("flow.py")
     shown = markdown_of(at)
-    assert any('\\<a href="http\\://127.0.0.1:9/x"\\>click\\</a\\>' in s for s in shown)  # merged with Legal
+    assert any("!\\[beacon\\](http\\://127.0.0.1:9/b.png)" in s for s in shown)  # shown together with Legal
     assert not [s for s in shown if MARKUP.search(s)]
 
 

@@ -46,9 +46,10 @@ def test_the_rejected_rows_download_escapes_formulas():
 
 @pytest.fixture(scope="module")
 def hostile_org(tmp_path_factory):
-    """The small organisation with departments named like attacks: Sales (30 people, shown in
-    every view) holds a link, Support (20, merged with Legal in the knowledge flow) a formula."""
-    names = {"Sales": "<a href=\"http://127.0.0.1:1/\">click</a>", "Support": '=HYPERLINK("http://x","y")'}
+    """The small organisation with departments named like attacks: Support (20 people, shown on its
+    own in every view) holds a formula and a link; Sales (30, shown with Legal's 4) another link."""
+    names = {"Sales": "<a href=\"http://127.0.0.1:2/\">here</a>",
+             "Support": '=HYPERLINK("http://x","y") <a href="http://127.0.0.1:1/">click</a>'}
     return fixtures.build(tmp_path_factory.mktemp("hostile-org") / "org.duckdb", names), names
 
 
@@ -77,7 +78,7 @@ def test_measure_format_csv_escapes_segments_and_json_stays_exact(hostile_org, c
     assert "'" + names["Support"] in segments and names["Support"] not in segments
     assert main(["--db", str(path), "measure", "training_requests", "--by", "department", "--format", "json"]) == 0
     segments = {row["segment"] for row in json.loads(capsys.readouterr().out)["rows"]}
-    assert names["Sales"] in segments and names["Support"] in segments
+    assert names["Support"] in segments and "Smaller departments" in segments
 
 
 # -- Markdown and Plotly -------------------------------------------------------------------------
